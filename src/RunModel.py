@@ -1,0 +1,101 @@
+"""Inference: build the HMR test graph, restore a checkpoint, predict from cropped images."""
+import os.path as osp
+
+from .compat import tf
+from .config import NUM_CAM, NUM_POSE, NUM_THETA
+from .errors import HMRError
+from .models import get_encoder_fn_separate
+from .tf_smpl import projection as proj_util
+from .tf_smpl.batch_smpl import SMPL
+
+
+def checkpoint_exists(path):
+    """A TF checkpoint prefix exists when its index file does (the released layout)."""
+    return bool(path) and osp.exists(path + '.index')
+
+
+class RunModel(object):
+    def __init__(self, config, sess=None):
+        """Builds the graph for `config.batch_size` images and restores `config.load_path` into `sess`."""
+        self.config = config
+        self.load_path = config.load_path
+        if not self.load_path:
+            raise HMRError('no checkpoint given: set load_path (the released one is models/model.ckpt-667589)')
+        if not checkpoint_exists(self.load_path):
+            raise HMRError('checkpoint %s not found (no %s.index): run `make models` or fix --load_path'
+                           % (self.load_path, self.load_path))
+
+        self.batch_size = config.batch_size
+        self.img_size = config.img_size
+        self.data_format = config.data_format
+        self.smpl_model_path = config.smpl_model_path
+        self.num_stage = config.num_stage
+        self.model_type = config.model_type
+        self.joint_type = config.joint_type
+        self.num_cam = NUM_CAM
+        self.num_theta = NUM_POSE
+        self.total_params = NUM_THETA
+        self.proj_fn = proj_util.batch_orth_proj_idrot
+
+        self.images_pl = tf.placeholder(tf.float32, shape=(self.batch_size, self.img_size, self.img_size, 3))
+        self.smpl = SMPL(self.smpl_model_path, joint_type=self.joint_type)
+        self.build_test_model_ief()
+
+        self.sess = tf.Session() if sess is None else sess
+        self.saver = tf.train.Saver()
+        self.prepare()
+
+    def build_test_model_ief(self):
+        """Iterative error feedback from the mean parameters, `num_stage` times, dropout off."""
+        self.mean_var = tf.Variable(tf.zeros((1, self.total_params)), name='mean_param', dtype=tf.float32)
+        img_enc_fn, threed_enc_fn = get_encoder_fn_separate(self.model_type)
+        self.img_feat, self.E_var = img_enc_fn(self.images_pl, is_training=False, reuse=False)
+
+        self.all_verts, self.all_kps, self.all_cams, self.all_Js, self.final_thetas = [], [], [], [], []
+        theta_prev = tf.tile(self.mean_var, [self.batch_size, 1])
+        for stage in range(self.num_stage):
+            state = tf.concat([self.img_feat, theta_prev], 1)
+            delta_theta, _ = threed_enc_fn(state, num_output=self.total_params, is_training=False,
+                                           reuse=stage > 0)
+            theta_here = theta_prev + delta_theta
+            cams = theta_here[:, :self.num_cam]
+            poses = theta_here[:, self.num_cam:self.num_cam + self.num_theta]
+            shapes = theta_here[:, self.num_cam + self.num_theta:]
+            verts, Js, _ = self.smpl(shapes, poses, get_skin=True)
+            self.all_verts.append(verts)
+            self.all_kps.append(self.proj_fn(Js, cams, name='proj_2d_stage%d' % stage))
+            self.all_cams.append(cams)
+            self.all_Js.append(Js)
+            self.final_thetas.append(theta_here)
+            theta_prev = theta_here
+
+    def prepare(self):
+        try:
+            self.saver.restore(self.sess, self.load_path)
+        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, tf.errors.DataLossError) as e:
+            first_line = str(e.message).strip().splitlines()[0]
+            raise HMRError('checkpoint %s does not fit the HMR graph: %s' % (self.load_path, first_line))
+        self.mean_value = self.sess.run(self.mean_var)
+
+    def predict(self, images, get_theta=False):
+        """images: batch_size x img_size x img_size x 3 in [-1, 1].
+
+        Returns joints (pixels in the crop), verts, cams, joints3d[, theta].
+        """
+        results = self.predict_dict(images)
+        keys = ['joints', 'verts', 'cams', 'joints3d'] + (['theta'] if get_theta else [])
+        return tuple(results[k] for k in keys)
+
+    def predict_dict(self, images):
+        """Like `predict`, as a dict with keys joints, verts, cams, joints3d, theta."""
+        fetch_dict = {
+            'joints': self.all_kps[-1],
+            'verts': self.all_verts[-1],
+            'cams': self.all_cams[-1],
+            'joints3d': self.all_Js[-1],
+            'theta': self.final_thetas[-1],
+        }
+        results = self.sess.run(fetch_dict, {self.images_pl: images})
+        # From [-1, 1] crop coordinates to pixels of the img_size crop.
+        results['joints'] = ((results['joints'] + 1) * 0.5) * self.img_size
+        return results

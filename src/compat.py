@@ -1,0 +1,40 @@
+"""The one module that knows which TensorFlow runs underneath.
+
+The legacy runtime is TensorFlow 1.12 with `tf.contrib.slim`; the modern runtime is TensorFlow 2.x in
+graph mode through `tf.compat.v1` with the `tf_slim` package. Both expose the same `tf`, `slim` and
+`resnet_v2` names here, and everything else in the project imports them from this module.
+"""
+import tensorflow as _tensorflow
+
+IS_TF2 = int(_tensorflow.__version__.split('.')[0]) >= 2
+
+
+def _expose_tf_keras_legacy_layers():
+    """TF >= 2.15 loads the graph-mode batch-norm layer (used by slim) from
+    `tf_keras.legacy_tf_layers`, but tf_keras keeps that package under `tf_keras.src`: alias it."""
+    import importlib
+    import sys
+    try:
+        importlib.import_module('tf_keras.legacy_tf_layers.normalization')
+    except ImportError:
+        sys.modules['tf_keras.legacy_tf_layers'] = importlib.import_module('tf_keras.src.legacy_tf_layers')
+        sys.modules['tf_keras.legacy_tf_layers.normalization'] = importlib.import_module(
+            'tf_keras.src.legacy_tf_layers.normalization')
+
+
+if IS_TF2:
+    import tensorflow.compat.v1 as tf
+    # HMR is a graph-mode model: placeholders, sessions and variable scopes.
+    tf.disable_v2_behavior()
+    _expose_tf_keras_legacy_layers()
+    import tf_slim as slim
+    from tf_slim.nets import resnet_v2
+else:
+    tf = _tensorflow
+    import tensorflow.contrib.slim as slim
+    from tensorflow.contrib.slim.python.slim.nets import resnet_v2
+
+TF_VERSION = _tensorflow.__version__
+RUNTIME = 'modern' if IS_TF2 else 'legacy'
+
+__all__ = ['tf', 'slim', 'resnet_v2', 'IS_TF2', 'TF_VERSION', 'RUNTIME']

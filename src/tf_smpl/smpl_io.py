@@ -1,0 +1,105 @@
+"""Read the released SMPL model pickle safely, on Python 3, without chumpy.
+
+`neutral_smpl_with_cocoplus_reg.pkl` is a Python 2 pickle: NumPy arrays, SciPy sparse matrices and
+chumpy `Ch` objects wrapping arrays. Unpickling runs whatever callable the file names, so the loader
+admits only the handful of classes such a file needs, replaces chumpy objects by the array they hold,
+and refuses every other global before anything is called.
+"""
+import pickle
+
+import numpy as np
+import scipy.sparse
+
+from ..errors import HMRError
+
+
+class _ChumpyArray(object):
+    """Stands in for `chumpy.ch.Ch`: keeps the pickled state, whose array is under 'x'."""
+
+    def __setstate__(self, state):
+        self.state = state
+
+    def to_array(self):
+        if not isinstance(self.state, dict) or 'x' not in self.state:
+            raise HMRError('SMPL model file holds a chumpy object without an array (no "x" field)')
+        return np.asarray(_plain(self.state['x']))
+
+
+def _reconstructor():
+    import copyreg
+    return copyreg._reconstructor
+
+
+# (module, name) as written by Python 2 or 3 pickles -> a function returning the object to use.
+_ALLOWED = {
+    ('chumpy.ch', 'Ch'): lambda: _ChumpyArray,
+    ('numpy', 'ndarray'): lambda: np.ndarray,
+    ('numpy', 'dtype'): lambda: np.dtype,
+    ('numpy.core.multiarray', '_reconstruct'): lambda: _multiarray('_reconstruct'),
+    ('numpy.core.multiarray', 'scalar'): lambda: _multiarray('scalar'),
+    ('numpy._core.multiarray', '_reconstruct'): lambda: _multiarray('_reconstruct'),
+    ('numpy._core.multiarray', 'scalar'): lambda: _multiarray('scalar'),
+    ('scipy.sparse.csc', 'csc_matrix'): lambda: scipy.sparse.csc_matrix,
+    ('scipy.sparse._csc', 'csc_matrix'): lambda: scipy.sparse.csc_matrix,
+    ('scipy.sparse.csr', 'csr_matrix'): lambda: scipy.sparse.csr_matrix,
+    ('scipy.sparse._csr', 'csr_matrix'): lambda: scipy.sparse.csr_matrix,
+    ('copy_reg', '_reconstructor'): _reconstructor,
+    ('copyreg', '_reconstructor'): _reconstructor,
+    ('__builtin__', 'object'): lambda: object,
+    ('builtins', 'object'): lambda: object,
+    ('__builtin__', 'set'): lambda: set,
+    ('builtins', 'set'): lambda: set,
+    # Python 3 pickles of bytes at protocol 2 call _codecs.encode(str, 'latin1').
+    ('_codecs', 'encode'): lambda: _latin1_encode,
+}
+
+
+def _multiarray(name):
+    """numpy.core became numpy._core in NumPy 2; ask whichever this NumPy has."""
+    try:
+        from numpy._core import multiarray
+    except ImportError:
+        from numpy.core import multiarray
+    return getattr(multiarray, name)
+
+
+def _latin1_encode(text, encoding='utf-8'):
+    if encoding != 'latin1':
+        raise pickle.UnpicklingError('refusing _codecs.encode with encoding %r' % encoding)
+    return text.encode('latin1')
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        factory = _ALLOWED.get((module, name))
+        if factory is None:
+            raise pickle.UnpicklingError('global %s.%s is not allowed in an SMPL model file' % (module, name))
+        return factory()
+
+
+def _plain(value):
+    """Replace chumpy stand-ins by arrays, recursively through containers."""
+    if isinstance(value, _ChumpyArray):
+        return value.to_array()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def load_smpl_pickle(path):
+    """Return the SMPL model dict with NumPy arrays (dense) and SciPy sparse matrices, never chumpy."""
+    try:
+        with open(path, 'rb') as f:
+            data = _RestrictedUnpickler(f, encoding='latin1').load()
+    except (IOError, OSError) as e:
+        raise HMRError('cannot read SMPL model %s: %s (run `make models`, or pass --smpl_model_path)'
+                       % (path, e.strerror or e))
+    except pickle.UnpicklingError as e:
+        raise HMRError('refusing to load SMPL model %s: %s' % (path, e))
+    except Exception as e:  # a truncated or foreign file fails inside pickle with any error type
+        raise HMRError('SMPL model %s is not a valid model pickle (%s: %s)' % (path, type(e).__name__, e))
+    if not isinstance(data, dict):
+        raise HMRError('SMPL model %s holds a %s, not a dict of model arrays' % (path, type(data).__name__))
+    return _plain(data)
