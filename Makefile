@@ -1,0 +1,47 @@
+# HMR, two runtimes from one code base: legacy (Python 3.6 + TF 1.12) and modern (Python 3.11+ + TF 2.x).
+# Targets stay thin: the work is in Python modules and scripts.
+SHELL := /bin/bash
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHON36 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.6*/bin/python3.6) $(shell command -v python3.6))
+PYTHON3 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11*/bin/python3.11) $(shell command -v python3.11 python3.12 python3))
+TF1 := .venv/tf1
+TF2 := .venv/tf2
+RUNTIMES ?= tf1 tf2
+PYTEST_ARGS ?=
+
+.PHONY: help setup setup-tf1 setup-tf2 test test-tf1 test-tf2 bench clean-venv
+
+help:
+	@echo "make test            run the test suite on both runtimes (creates .venv/tf1 and .venv/tf2 first)"
+	@echo "make setup           create both environments"
+	@echo "make bench           inference benchmark on both runtimes"
+
+setup: setup-tf1 setup-tf2
+setup-tf1: $(TF1)/.installed
+setup-tf2: $(TF2)/.installed
+
+$(TF1)/.installed: requirements-tf1.txt requirements-opendr.txt
+	@if [ -z "$(PYTHON36)" ]; then \
+	  echo "error: Python 3.6 not found (the legacy runtime needs it): install it with 'pyenv install 3.6.15'" \
+	       "or set PYTHON36=/path/to/python3.6; 'make RUNTIMES=tf2 test' runs the modern runtime alone" >&2; exit 1; fi
+	rm -rf $(TF1) && $(PYTHON36) -m venv $(TF1)
+	$(TF1)/bin/pip install -q --disable-pip-version-check pip==21.3.1
+	$(TF1)/bin/pip install -q -r requirements-tf1.txt
+	$(TF1)/bin/pip install -q --no-build-isolation -r requirements-opendr.txt
+	touch $@
+
+$(TF2)/.installed: requirements.txt
+	rm -rf $(TF2) && $(PYTHON3) -m venv $(TF2)
+	$(TF2)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+test: $(foreach r,$(RUNTIMES),test-$(r))
+
+test-tf1 test-tf2: test-%: .venv/%/.installed
+	.venv/$*/bin/python -m pytest -q tests $(PYTEST_ARGS)
+
+bench: $(foreach r,$(RUNTIMES),.venv/$(r)/.installed)
+	$(TF2)/bin/python -m bench.run $(foreach r,$(RUNTIMES),.venv/$(r)/bin/python)
+
+clean-venv:
+	rm -rf .venv

@@ -1,0 +1,32 @@
+"""Joint orders used across HMR, by name, and the maps between them (one place, no magic lists).
+
+LSP-14 is the order of the training keypoints and of the evaluation joints; COCO+ 19 appends the five
+COCO face points; SMPL-24 is the body model's skeleton.
+"""
+LSP14 = ['right_ankle', 'right_knee', 'right_hip', 'left_hip', 'left_knee', 'left_ankle',
+         'right_wrist', 'right_elbow', 'right_shoulder', 'left_shoulder', 'left_elbow', 'left_wrist',
+         'neck', 'head_top']
+COCOPLUS19 = LSP14 + ['nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear']
+SMPL24 = ['pelvis', 'left_hip', 'right_hip', 'spine1', 'left_knee', 'right_knee', 'spine2', 'left_ankle',
+          'right_ankle', 'spine3', 'left_foot', 'right_foot', 'neck', 'left_collar', 'right_collar', 'head',
+          'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist',
+          'left_hand', 'right_hand']
+
+
+def mirrored(name):
+    """The joint a horizontal flip turns `name` into."""
+    if name.startswith('left_'):
+        return 'right_' + name[len('left_'):]
+    if name.startswith('right_'):
+        return 'left_' + name[len('right_'):]
+    return name
+
+
+def flip_permutation(order):
+    """Indices p such that flipped_joints = joints[p] for joints in `order`."""
+    return [order.index(mirrored(name)) for name in order]
+
+
+def index_map(source, target):
+    """Indices into `source` for each joint of `target` (every target joint must exist in source)."""
+    return [source.index(name) for name in target]

@@ -1,0 +1,38 @@
+"""Shared fixtures: synthetic models written once per test session, and the reference folder."""
+import os
+import sys
+
+import pytest
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, PROJECT_DIR)
+REFERENCE_DIR = os.environ.get('HMR_REFERENCE_DIR',
+                               os.path.join(os.path.dirname(PROJECT_DIR), 'shared', 'hmr_reference'))
+
+from tests import fixtures  # noqa: E402
+
+
+@pytest.fixture(scope='session')
+def synthetic_models(tmp_path_factory):
+    """(smpl pickle path, checkpoint prefix) of the synthetic model, seed 0."""
+    return fixtures.write_synthetic_models(str(tmp_path_factory.mktemp('models')))
+
+
+@pytest.fixture(scope='session')
+def reference_dir():
+    if not os.path.isdir(REFERENCE_DIR):
+        pytest.skip('the released-code reference folder (../shared/hmr_reference) is not here')
+    return REFERENCE_DIR
+
+
+@pytest.fixture
+def hmr_config(synthetic_models):
+    """The absl flags object parsed with defaults, pointing at the synthetic model, batch size 1."""
+    from src import config as hmr_config
+    smpl_path, ckpt = synthetic_models
+    flags_obj = hmr_config.FLAGS
+    flags_obj.unparse_flags()
+    hmr_config.get_config(['test', '--smpl_model_path=%s' % smpl_path, '--batch_size=1'])
+    flags_obj.load_path = ckpt
+    yield flags_obj
+    flags_obj.unparse_flags()
