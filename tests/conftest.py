@@ -4,6 +4,8 @@ import sys
 
 import pytest
 
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT_DIR)
 REFERENCE_DIR = os.environ.get('HMR_REFERENCE_DIR',
@@ -25,7 +27,7 @@ def reference_dir():
     return REFERENCE_DIR
 
 
-@pytest.fixture
+@pytest.fixture(scope='module')
 def hmr_config(synthetic_models):
     """The absl flags object parsed with defaults, pointing at the synthetic model, batch size 1."""
     from src import config as hmr_config

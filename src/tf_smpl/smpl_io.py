@@ -13,6 +13,10 @@ import scipy.sparse
 from ..errors import HMRError
 
 
+class _ForbiddenGlobal(pickle.UnpicklingError):
+    pass
+
+
 class _ChumpyArray(object):
     """Stands in for `chumpy.ch.Ch`: keeps the pickled state, whose array is under 'x'."""
 
@@ -65,7 +69,7 @@ def _multiarray(name):
 
 def _latin1_encode(text, encoding='utf-8'):
     if encoding != 'latin1':
-        raise pickle.UnpicklingError('refusing _codecs.encode with encoding %r' % encoding)
+        raise _ForbiddenGlobal('refusing _codecs.encode with encoding %r' % encoding)
     return text.encode('latin1')
 
 
@@ -73,7 +77,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         factory = _ALLOWED.get((module, name))
         if factory is None:
-            raise pickle.UnpicklingError('global %s.%s is not allowed in an SMPL model file' % (module, name))
+            raise _ForbiddenGlobal('global %s.%s is not allowed in an SMPL model file' % (module, name))
         return factory()
 
 
@@ -96,7 +100,7 @@ def load_smpl_pickle(path):
     except (IOError, OSError) as e:
         raise HMRError('cannot read SMPL model %s: %s (run `make models`, or pass --smpl_model_path)'
                        % (path, e.strerror or e))
-    except pickle.UnpicklingError as e:
+    except _ForbiddenGlobal as e:
         raise HMRError('refusing to load SMPL model %s: %s' % (path, e))
     except Exception as e:  # a truncated or foreign file fails inside pickle with any error type
         raise HMRError('SMPL model %s is not a valid model pickle (%s: %s)' % (path, type(e).__name__, e))
