@@ -237,12 +237,19 @@ def write_seeded_checkpoint(smpl_path, out_prefix, seed=0):
         tf.set_random_seed(seed)
         SMPL(smpl_path)
         mean_var = tf.Variable(mean, name='mean_param')
-        images = tf.zeros((1, 224, 224, 3))
+        images = tf.constant(np.clip(rng.randn(2, 224, 224, 3) * .5, -1, 1), tf.float32)
         image_fn, regressor_fn = get_encoder_fn_separate('resnet_fc3_dropout')
         feature, _ = image_fn(images, is_training=False)
-        regressor_fn(tf.concat([feature, mean_var], 1), num_output=NUM_THETA, is_training=False)
+        regressor_fn(tf.concat([feature, tf.tile(mean_var, [2, 1])], 1), num_output=NUM_THETA, is_training=False)
         with tf.Session(graph=graph) as sess:
             sess.run(tf.global_variables_initializer())
+            # Untrained batch-norm statistics let features grow through 50 layers; rescale the last
+            # norm (ReLU and pooling follow, both scale-equivariant) so features are O(1) and the
+            # predicted bodies stay near the mean, as a trained model's do.
+            feature_std = sess.run(feature).std()
+            for name in ['resnet_v2_50/postnorm/gamma', 'resnet_v2_50/postnorm/beta']:
+                variable = tf.global_variables(name)[0]
+                sess.run(variable.assign(variable / feature_std))
             return tf.train.Saver().save(sess, out_prefix, write_meta_graph=False)
 
 
