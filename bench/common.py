@@ -1,0 +1,34 @@
+"""Helpers shared by the benchmark scripts: the synthetic models and timing."""
+import json
+import os
+import sys
+import time
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH_MODELS = os.path.join(PROJECT_DIR, 'build', 'bench_models')
+sys.path.insert(0, PROJECT_DIR)
+
+
+def synthetic_models():
+    """(smpl path, checkpoint prefix) of the synthetic model, written on first use."""
+    from tests import fixtures
+    smpl = os.path.join(BENCH_MODELS, 'neutral_smpl_with_cocoplus_reg.pkl')
+    ckpt = os.path.join(BENCH_MODELS, 'model.ckpt-0')
+    if not os.path.exists(ckpt + '.index'):
+        return fixtures.write_synthetic_models(BENCH_MODELS)
+    return smpl, ckpt
+
+
+def seconds(fn, repeat=1):
+    """Best wall-clock seconds of `repeat` calls."""
+    best = float('inf')
+    for _ in range(repeat):
+        start = time.time()
+        fn()
+        best = min(best, time.time() - start)
+    return best
+
+
+def report(figures):
+    """The last line a bench script prints: one JSON object, read by bench.run."""
+    print(json.dumps(figures, sort_keys=True))
