@@ -35,7 +35,9 @@ TUBE_VERTS = RINGS * RING_VERTS
 TUBE_FACES = 2 * (RINGS - 1) * RING_VERTS + 2 * (RING_VERTS - 2)
 # Leaves point this far beyond their joint (direction from the parent).
 LEAF_LENGTH = .1
-TUBE_RADIUS = .045
+# Tube radius of each joint's segment (metres): a torso, limbs thinning towards hands and feet.
+TUBE_RADIUS = np.array([.13, .08, .08, .12, .055, .055, .12, .045, .045, .13, .04, .04,
+                        .06, .06, .06, .09, .05, .05, .04, .04, .035, .035, .03, .03])
 
 
 def _stand_in_class(module, name):
@@ -115,7 +117,7 @@ def _tube_mesh(joints):
     verts, faces = [], []
     for j in range(NUM_JOINTS):
         centre = starts[j] + t * (ends[j] - starts[j])
-        ring = TUBE_RADIUS * (np.cos(phi) * n1[j] + np.sin(phi) * n2[j])
+        ring = TUBE_RADIUS[j] * (np.cos(phi) * n1[j] + np.sin(phi) * n2[j])
         verts.append((centre + ring).reshape(-1, 3))
         base = j * TUBE_VERTS
         for r in range(RINGS - 1):

@@ -1,0 +1,33 @@
+"""opendr backend of SMPLRenderer (legacy runtime): the released renderer, headless through OSMesa."""
+import numpy as np
+from opendr.camera import ProjectPoints
+from opendr.lighting import LambertianPointLight
+from opendr.renderer import ColoredRenderer
+
+from .render_lights import LIGHTS
+
+
+def render(verts, faces, width, height, camera, near, far, color, background=None):
+    """Shaded mesh over `background` (float RGB in [0, 1]) or white; returns (float RGB, mask)."""
+    renderer = ColoredRenderer()
+    renderer.camera = ProjectPoints(f=camera[0] * np.ones(2), rt=np.zeros(3), t=np.zeros(3), k=np.zeros(5),
+                                    c=np.asarray(camera[1:3], np.float64))
+    renderer.frustum = {'near': near, 'far': far, 'height': height, 'width': width}
+    renderer.set(v=verts, f=faces, vc=np.asarray(color), bgcolor=np.ones(3))
+    albedo = renderer.vc
+    shading = None
+    for position, intensity in LIGHTS:
+        light = LambertianPointLight(f=renderer.f, v=renderer.v, num_verts=len(renderer.v), light_pos=position,
+                                     vc=albedo, light_color=np.ones(3) * intensity)
+        shading = light if shading is None else shading + light
+    renderer.vc = shading
+    # The mask comes from a second, unshaded pass: shading can be pure white where lights saturate.
+    mask_renderer = ColoredRenderer()
+    mask_renderer.camera = renderer.camera
+    mask_renderer.frustum = renderer.frustum
+    mask_renderer.set(v=verts, f=faces, vc=np.zeros_like(verts), bgcolor=np.ones(3))
+    mask = mask_renderer.r[:, :, 0] < .5
+    image = np.array(renderer.r)
+    if background is not None:
+        image = np.where(mask[:, :, None], image, background)
+    return image, mask

@@ -1,0 +1,211 @@
+"""Mesh and keypoint drawing with the released `SMPLRenderer` API, headless.
+
+The rendering backend is chosen here and nowhere else: opendr (the released renderer) when it is
+installed, as on the legacy runtime, otherwise pyrender (EGL). `HMR_RENDERER=opendr|pyrender`
+forces one. Both draw the same silhouette for the same mesh and camera.
+
+Cameras are [f, cx, cy] in pixels for a pinhole looking down +z with y down (opendr's convention).
+"""
+import importlib
+import os
+
+import cv2
+import numpy as np
+
+from ..errors import HMRError
+from ..joints import COCOPLUS19, LSP14
+
+FLENGTH = 500.
+LIGHT_BLUE = (0.65098039, 0.74117647, 0.85882353)
+LIGHT_PINK = (.9, .7, .7)
+COLORS = [LIGHT_BLUE, LIGHT_PINK]
+BACKENDS = ('opendr', 'pyrender')
+
+
+def backend_name():
+    forced = os.environ.get('HMR_RENDERER')
+    if forced:
+        if forced not in BACKENDS:
+            raise HMRError('HMR_RENDERER=%s: choose one of %s' % (forced, ', '.join(BACKENDS)))
+        return forced
+    try:
+        importlib.import_module('opendr')
+        return 'opendr'
+    except ImportError:
+        return 'pyrender'
+
+
+def _backend():
+    name = backend_name()
+    try:
+        return importlib.import_module('.render_' + name, __package__)
+    except ImportError as e:
+        raise HMRError('the %s renderer cannot be loaded (%s); install the requirements of this runtime' % (name, e))
+
+
+def load_faces(face_path, smpl_model_path=None):
+    """Mesh faces from the released smpl_faces.npy, or else from the SMPL model pickle's `f`."""
+    if face_path and os.path.exists(face_path):
+        return np.load(face_path).astype(np.int64)
+    if smpl_model_path:
+        from ..tf_smpl.smpl_io import load_smpl_pickle
+        model = load_smpl_pickle(smpl_model_path)
+        if 'f' in model:
+            return np.asarray(model['f']).astype(np.int64)
+    raise HMRError('no mesh faces: %s is missing and no SMPL model with faces was given' % face_path)
+
+
+def _depth_range(verts):
+    """Clipping planes that keep the whole mesh, as released."""
+    return float(np.maximum(np.min(verts[:, 2]) - 25, .1)), float(np.maximum(np.max(verts[:, 2]) + 25, 25))
+
+
+class SMPLRenderer(object):
+    def __init__(self, img_size=224, flength=FLENGTH, face_path=None, faces=None):
+        self.faces = np.asarray(faces).astype(np.int64) if faces is not None else load_faces(face_path)
+        self.w = self.h = img_size
+        self.flength = flength
+        self._render = _backend().render
+
+    def __call__(self, verts, cam=None, img=None, do_alpha=False, far=None, near=None, color_id=0,
+                 img_size=None):
+        """Render `verts` (camera frame) with camera [f, cx, cy]; over `img` when given.
+
+        Returns uint8 RGB, or RGBA with do_alpha (alpha marks the mesh when there is no image).
+        """
+        if img is not None:
+            h, w = img.shape[:2]
+        elif img_size is not None:
+            h, w = img_size[:2]
+        else:
+            h, w = self.h, self.w
+        if cam is None:
+            cam = [self.flength, w / 2., h / 2.]
+        verts = np.asarray(verts, np.float64)
+        default_near, default_far = _depth_range(verts)
+        near = default_near if near is None else near
+        far = default_far if far is None else far
+        background = None
+        if img is not None:
+            background = img[:, :, :3].astype(np.float64)
+            background = background / 255. if background.max() > 1 else background
+        color = COLORS[color_id % len(COLORS)] if color_id is not None else LIGHT_BLUE
+        image, mask = self._render(verts, self.faces, int(w), int(h), [float(c) for c in cam], float(near),
+                                   float(far), color, background)
+        image = (np.clip(image, 0, 1) * 255).astype(np.uint8)
+        if do_alpha:
+            alpha = mask if img is None else np.ones_like(mask)
+            image = np.dstack([image, alpha.astype(np.uint8) * 255])
+        return image
+
+    def silhouette(self, verts, cam, img_size):
+        """Boolean mask of the pixels the mesh covers."""
+        verts = np.asarray(verts, np.float64)
+        near, far = _depth_range(verts)
+        _, mask = self._render(verts, self.faces, int(img_size[1]), int(img_size[0]), [float(c) for c in cam],
+                               near, far, LIGHT_BLUE, None)
+        return mask
+
+    def rotated(self, verts, deg, cam=None, axis='y', img=None, do_alpha=True, far=None, near=None,
+                color_id=0, img_size=None):
+        """Render the mesh turned by `deg` degrees about its centre (axis 'x', 'y' or 'z')."""
+        rotvec = np.zeros(3)
+        rotvec['xyz'.index(axis)] = np.radians(deg)
+        around = cv2.Rodrigues(rotvec)[0]
+        center = np.mean(verts, axis=0)
+        turned = np.dot(verts - center, around) + center
+        return self(turned, cam, img=img, do_alpha=do_alpha, far=far, near=near, color_id=color_id,
+                    img_size=img_size)
+
+
+def get_original(proc_param, verts, cam, joints, img_size):
+    """Move a crop's prediction into the original image.
+
+    Returns the camera [f, cx, cy] that renders the mesh onto the original image, the vertices
+    shifted into that camera's frame (depth from the weak-perspective scale at focal length 500),
+    and the 2D joints in original-image pixels. `img_size` (the original image size) is unused,
+    as released; the crop size comes from proc_param.
+    """
+    crop_size = proc_param['img_size']
+    undo_scale = 1. / np.array(proc_param['scale'])
+    cam_s, cam_pos = cam[0], cam[1:]
+    depth = FLENGTH / (.5 * crop_size * cam_s)
+    vert_shifted = verts + np.hstack([cam_pos, depth])
+    start_pt = proc_param['start_pt'] - .5 * crop_size
+    principal_pt = (np.array([crop_size, crop_size]) / 2. + start_pt) * undo_scale
+    cam_for_render = np.hstack([np.mean(FLENGTH * undo_scale), principal_pt])
+    margin = int(crop_size / 2)
+    kp_original = (joints + proc_param['start_pt'] - margin) * undo_scale
+    return cam_for_render, vert_shifted, kp_original
+
+
+# Skeleton drawing: each joint's parent and the colours of the released figure (RGB).
+_PARENT = {
+    'right_ankle': 'right_knee', 'right_knee': 'right_hip', 'right_hip': 'right_shoulder',
+    'left_hip': 'left_shoulder', 'left_knee': 'left_hip', 'left_ankle': 'left_knee',
+    'right_wrist': 'right_elbow', 'right_elbow': 'right_shoulder', 'right_shoulder': 'neck',
+    'left_shoulder': 'neck', 'left_elbow': 'left_shoulder', 'left_wrist': 'left_elbow',
+    'neck': 'nose', 'nose': 'head_top', 'left_ear': 'left_eye', 'right_ear': 'right_eye',
+}
+_PARENT_LSP = dict(_PARENT, neck='head_top')
+_PALETTE = {
+    'pink': (197, 27, 125), 'light_pink': (233, 163, 201), 'light_green': (161, 215, 106),
+    'green': (77, 146, 33), 'red': (215, 48, 39), 'purple': (118, 42, 131), 'light_blue': (145, 191, 219),
+    'blue': (69, 117, 180), 'white': (255, 255, 255),
+}
+_JOINT_COLOR = ['light_pink'] * 3 + ['pink'] * 3 + ['light_blue'] * 3 + ['blue'] * 3 + \
+    ['purple', 'purple', 'red', 'green', 'green', 'white', 'white']
+_EDGE_COLOR = dict(enumerate(_JOINT_COLOR[:12]))
+_EDGE_COLOR.update({12: 'purple', 14: 'purple', 17: 'light_green', 18: 'light_green'})
+
+
+def draw_skeleton(input_image, joints, draw_edges=True, vis=None, radius=None):
+    """Draw 19 COCO+ or 14 LSP joints (2 x K or K x 2 pixels) on a copy of the image."""
+    joints = np.asarray(joints)
+    if joints.shape[0] == 2 and joints.shape[1] != 2:
+        joints = joints.T
+    if len(joints) not in (len(COCOPLUS19), len(LSP14)):
+        raise HMRError('draw_skeleton takes 19 (COCO+) or 14 (LSP) joints, got %d' % len(joints))
+    names = COCOPLUS19 if len(joints) == len(COCOPLUS19) else LSP14
+    parents = _PARENT if names is COCOPLUS19 else _PARENT_LSP
+    image = input_image.copy()
+    is_float = np.issubdtype(image.dtype, np.floating)
+    max_val = image.max() if is_float else 255
+    if is_float:
+        image = (image * 255 if max_val <= 2. else image).astype(np.uint8)
+    image = np.ascontiguousarray(image)
+    if radius is None:
+        radius = max(4, int(np.mean(image.shape[:2]) * .01))
+    points = [tuple(int(v) for v in p) for p in np.round(joints).astype(int)]
+    visible = [vis is None or vis[i] != 0 for i in range(len(names))]
+    for child, name in enumerate(names):
+        if not visible[child]:
+            continue
+        color = _PALETTE[_JOINT_COLOR[child]]
+        if draw_edges:
+            cv2.circle(image, points[child], radius, _PALETTE['white'], -1)
+            cv2.circle(image, points[child], radius - 1, color, -1)
+        else:
+            cv2.circle(image, points[child], radius - 1, color, 1)
+        parent = names.index(parents[name]) if name in parents else -1
+        if draw_edges and parent >= 0 and visible[parent]:
+            cv2.circle(image, points[parent], radius - 1, _PALETTE[_JOINT_COLOR[parent]], -1)
+            cv2.line(image, points[child], points[parent], _PALETTE[_EDGE_COLOR.get(child, 'white')],
+                     max(1, radius - 2))
+    if is_float:
+        image = image.astype(np.float32) / 255. if max_val <= 1. else image.astype(np.float32)
+    return image
+
+
+def draw_text(input_image, content):
+    """Write `key: value` lines (values as %.2g) in the top-left corner of a copy of the image."""
+    image = input_image.copy()
+    is_float = np.issubdtype(image.dtype, np.floating)
+    if is_float:
+        image = (image * 255).astype(np.uint8)
+    image = np.ascontiguousarray(image)
+    y = 15
+    for key in sorted(content):
+        cv2.putText(image, '%s: %.2g' % (key, content[key]), (5, y), 0, .45, (0, 0, 0))
+        y += 15
+    return image.astype(np.float32) / 255. if is_float else image
