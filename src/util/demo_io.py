@@ -1,0 +1,80 @@
+"""Reading any image a user has as RGB uint8, and writing the demo's outputs (OBJ, JSON, NPZ, PNG).
+
+Images are read with Pillow: EXIF orientation applied, grayscale/palette/CMYK/16-bit converted, an
+alpha channel dropped (as the released demo did).
+"""
+import json
+import os
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from ..errors import HMRError
+
+MIN_SIDE = 8
+MAX_PIXELS = 20000 * 20000
+
+
+def _to_8bit(image):
+    """16-bit and float single-channel images -> 8-bit grayscale, scaled by their full range."""
+    array = np.asarray(image)
+    if image.mode.startswith('I;16') or array.dtype == np.uint16:
+        return Image.fromarray((array.astype(np.float64) / 257.).round().astype(np.uint8))
+    if image.mode in ('I', 'F'):
+        top = 65535. if array.max() > 255 else 255.
+        return Image.fromarray((np.clip(array, 0, top) * 255. / top).round().astype(np.uint8))
+    return image
+
+
+def read_image(path):
+    """H x W x 3 uint8 RGB, upright as a viewer shows it. Raises HMRError for what is not an image."""
+    if not os.path.isfile(path):
+        raise HMRError('%s: no such image file' % path)
+    previous_limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(path) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            image = _to_8bit(image)
+            if image.mode != 'RGB':
+                image = image.convert('RGB')
+            array = np.asarray(image, dtype=np.uint8).copy()
+    except Image.DecompressionBombError:
+        raise HMRError('%s: image larger than %d pixels; downscale it first' % (path, MAX_PIXELS))
+    except (IOError, OSError, SyntaxError, ValueError) as e:
+        raise HMRError('%s: not a readable image (%s)' % (path, str(e).splitlines()[0] if str(e) else type(e).__name__))
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous_limit
+    if min(array.shape[:2]) < MIN_SIDE:
+        raise HMRError('%s: image is %dx%d; HMR needs at least %d pixels a side'
+                       % (path, array.shape[1], array.shape[0], MIN_SIDE))
+    return array
+
+
+def write_obj(path, verts, faces, header):
+    """Wavefront OBJ with 1-based faces; `header` lines become comments."""
+    with open(path, 'w') as f:
+        for line in header:
+            f.write('# %s\n' % line)
+        np.savetxt(f, verts, fmt='v %.6f %.6f %.6f')
+        np.savetxt(f, np.asarray(faces) + 1, fmt='f %d %d %d')
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def write_json(path, data):
+    with open(path, 'w') as f:
+        json.dump(_jsonable(data), f, indent=1, sort_keys=True)
+
+
+def write_png(path, image):
+    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(path)
