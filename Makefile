@@ -45,3 +45,4 @@ bench: $(foreach r,$(RUNTIMES),.venv/$(r)/.installed)
 
 clean-venv:
 	rm -rf .venv
+include make/demo.mk
