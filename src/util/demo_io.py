@@ -77,4 +77,7 @@ def write_json(path, data):
 
 
 def write_png(path, image):
+    folder = os.path.dirname(path)
+    if folder and not os.path.isdir(folder):
+        os.makedirs(folder)
     Image.fromarray(np.asarray(image, dtype=np.uint8)).save(path)
