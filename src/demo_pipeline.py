@@ -144,6 +144,8 @@ class DemoPipeline(object):
             'joints2d_original': joints_orig,
             'joints3d': joints3d,
             'camera_original': cam_for_render,
+            # verts + translation = the OBJ's vertices (camera frame of the original image)
+            'translation': vert_shifted[0] - verts[0],
         }
         demo_io.write_json(stem + '.json', result)
         np.savez(stem + '.npz', verts=vert_shifted, faces=self.renderer.faces, **{
