@@ -1,0 +1,100 @@
+"""Rendering: where the mesh lands, the two backends agreeing, the released camera maths, skeletons."""
+import subprocess
+
+import numpy as np
+import pytest
+
+from src.errors import HMRError
+from src.util.renderer import SMPLRenderer, draw_skeleton, draw_text, get_original
+from tests.conftest import PROJECT_DIR
+from tests.render_silhouette import CAMERA, SIZE, posed_body
+from tests.runtimes import current_runtime, python_of
+
+SQUARE = np.array([[-1., -1, 10], [1, -1, 10], [1, 1, 10], [-1, 1, 10]])
+SQUARE_FACES = np.array([[0, 1, 2], [0, 2, 3]])
+
+
+def iou(a, b):
+    return (a & b).sum() / float((a | b).sum())
+
+
+def test_silhouette_of_a_square_is_where_the_camera_projects_it():
+    renderer = SMPLRenderer(faces=SQUARE_FACES)
+    mask = renderer.silhouette(SQUARE, [500., 100., 60.], (120, 200))
+    ys, xs = np.nonzero(mask)
+    # Corners project to 500 * (+-1 / 10) + centre: x in [50, 150], y in [10, 110].
+    assert abs(xs.min() - 50) <= 1 and abs(xs.max() - 149) <= 1
+    assert abs(ys.min() - 10) <= 1 and abs(ys.max() - 109) <= 1
+
+
+def test_overlay_changes_the_mesh_pixels_and_keeps_the_rest():
+    renderer = SMPLRenderer(faces=SQUARE_FACES)
+    image = (np.random.RandomState(0).rand(120, 200, 3) * 255).astype(np.uint8)
+    overlay = renderer(SQUARE, cam=[500., 100., 60.], img=image, do_alpha=True)
+    assert overlay.shape == (120, 200, 4) and (overlay[:, :, 3] == 255).all()
+    inside, outside = (slice(30, 90), slice(70, 130)), (slice(0, 5), slice(0, 40))
+    assert np.abs(overlay[inside][:, :, :3].astype(int) - image[inside]).mean() > 20
+    assert np.abs(overlay[outside][:, :, :3].astype(int) - image[outside]).max() <= 1
+
+
+def test_alpha_marks_the_mesh_without_an_image():
+    renderer = SMPLRenderer(faces=SQUARE_FACES)
+    rgba = renderer(SQUARE, cam=[500., 100., 60.], img_size=(120, 200), do_alpha=True)
+    assert rgba[60, 100, 3] == 255 and rgba[5, 5, 3] == 0 and (rgba[5, 5, :3] == 255).all()
+
+
+def test_legacy_and_modern_renderers_draw_the_same_silhouette(tmp_path):
+    if current_runtime() != 'modern':
+        pytest.skip('compared once, from the modern runtime')
+    masks = {}
+    for runtime in ['legacy', 'modern']:
+        python = python_of(runtime)
+        if python is None:
+            pytest.skip('the %s environment is not built' % runtime)
+        out = str(tmp_path / (runtime + '.npz'))
+        subprocess.check_call([python, '-m', 'tests.render_silhouette', out], cwd=PROJECT_DIR)
+        masks[runtime] = np.load(out)
+    assert str(masks['legacy']['backend']) == 'opendr' and str(masks['modern']['backend']) == 'pyrender'
+    for view in ['front', 'turned']:
+        assert iou(masks['legacy'][view], masks['modern'][view]) >= .97, view
+
+
+def test_get_original_puts_the_mesh_on_the_original_image():
+    """Joints projected by the render camera land where the crop's joints map back to.
+
+    With no depth spread the weak-perspective crop camera and the perspective render camera agree
+    exactly; real bodies differ by their depth relative to the distance (a few pixels)."""
+    rng = np.random.RandomState(0)
+    joints3d = rng.randn(19, 3) * .3
+    joints3d[:, 2] = 0
+    cam = np.array([.8, .05, -.1])
+    crop_joints = (cam[0] * (joints3d[:, :2] + cam[1:]) + 1) * .5 * 224
+    proc_param = {'scale': .6, 'start_pt': np.array([300, 250]), 'img_size': 224}
+    cam_render, shifted, kp_original = get_original(proc_param, joints3d, cam, crop_joints, (900, 1200))
+    projected = cam_render[0] * shifted[:, :2] / shifted[:, 2:] + cam_render[1:]
+    np.testing.assert_allclose(projected, kp_original, atol=1e-6)
+    np.testing.assert_allclose(kp_original, (crop_joints + [300, 250] - 112) / .6)
+
+
+def test_synthetic_body_renders_upright(tmp_path):
+    verts, faces = posed_body()
+    mask = SMPLRenderer(faces=faces).silhouette(verts, CAMERA, SIZE)
+    ys, xs = np.nonzero(mask)
+    assert ys.max() - ys.min() > 200 and 180 < xs.mean() < 270
+
+
+def test_draw_skeleton_marks_the_joints():
+    image = np.zeros((100, 100, 3), np.uint8)
+    joints = np.stack([np.linspace(10, 90, 19), np.linspace(10, 90, 19)], axis=1)
+    drawn = draw_skeleton(image, joints)
+    assert all(drawn[int(y), int(x)].any() for x, y in joints)
+    floats = draw_skeleton(image.astype(np.float32) / 255., joints[:14])
+    assert floats.dtype == np.float32 and floats.max() <= 1.
+    with pytest.raises(HMRError, match='19 .* or 14'):
+        draw_skeleton(image, joints[:10])
+
+
+def test_draw_text_writes_in_the_corner():
+    image = np.full((60, 200, 3), 255, np.uint8)
+    out = draw_text(image, {'loss': .5})
+    assert (out[:20, :80] < 128).any() and (out[30:] == 255).all()
