@@ -3,28 +3,31 @@ IMG ?= data/astronaut.png
 OUT ?= out
 JSON ?=
 BBOX ?=
-DEMO_PY ?= $(TF2)/bin/python
+# The runtime the demo runs in: tf2 (modern, default) or tf1 (legacy).
+DEMO_RUNTIME ?= tf2
+DEMO_VENV := .venv/$(DEMO_RUNTIME)
+DEMO_PY := $(DEMO_VENV)/bin/python
 SMOKE_MODELS := build/smoke_models
 
 .PHONY: demo models models-resnet sample-images demo-smoke
 
-models: $(TF2)/.installed
+models: $(DEMO_VENV)/.installed
 	$(DEMO_PY) -m src.util.download $(if $(ARCHIVE),--archive $(ARCHIVE))
 
-models-resnet: $(TF2)/.installed
+models-resnet: $(DEMO_VENV)/.installed
 	$(DEMO_PY) -m src.util.download --resnet
 
 sample-images: data/astronaut.png
 
-data/astronaut.png: $(TF2)/.installed
+data/astronaut.png: $(DEMO_VENV)/.installed
 	$(DEMO_PY) -m src.util.sample_images $@
 
-demo: $(TF2)/.installed $(if $(filter data/astronaut.png,$(IMG)),data/astronaut.png)
+demo: $(DEMO_VENV)/.installed $(if $(filter data/astronaut.png,$(IMG)),data/astronaut.png)
 	@[ -e models/model.ckpt-667589.index ] || $(MAKE) --no-print-directory models
 	$(DEMO_PY) -m demo --img_path '$(IMG)' --out_dir '$(OUT)' $(if $(JSON),--json_path '$(JSON)') $(if $(BBOX),--bbox '$(BBOX)')
 
 # The whole demo, offline, on the synthetic model of the tests (no licensed files needed).
-demo-smoke: $(TF2)/.installed data/astronaut.png
+demo-smoke: $(DEMO_VENV)/.installed data/astronaut.png
 	$(DEMO_PY) -m tests.fixtures $(SMOKE_MODELS)
 	$(DEMO_PY) -m demo --img_path data/astronaut.png --out_dir '$(OUT)/smoke' \
 	  --load_path $(SMOKE_MODELS)/model.ckpt-0 --smpl_model_path $(SMOKE_MODELS)/neutral_smpl_with_cocoplus_reg.pkl
