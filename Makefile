@@ -25,14 +25,14 @@ $(TF1)/.installed: requirements-tf1.txt requirements-opendr.txt
 	  echo "error: Python 3.6 not found (the legacy runtime needs it): install it with 'pyenv install 3.6.15'" \
 	       "or set PYTHON36=/path/to/python3.6; 'make RUNTIMES=tf2 test' runs the modern runtime alone" >&2; exit 1; fi
 	rm -rf $(TF1) && $(PYTHON36) -m venv $(TF1)
-	$(TF1)/bin/pip install -q --disable-pip-version-check pip==21.3.1
+	$(TF1)/bin/pip install -q pip==21.3.1
 	$(TF1)/bin/pip install -q -r requirements-tf1.txt
 	$(TF1)/bin/pip install -q --no-build-isolation -r requirements-opendr.txt
 	touch $@
 
 $(TF2)/.installed: requirements.txt
 	rm -rf $(TF2) && $(PYTHON3) -m venv $(TF2)
-	$(TF2)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	$(TF2)/bin/pip install -q -r requirements.txt
 	touch $@
 
 test: $(foreach r,$(RUNTIMES),test-$(r))
@@ -46,3 +46,4 @@ bench: $(foreach r,$(RUNTIMES),.venv/$(r)/.installed)
 clean-venv:
 	rm -rf .venv
 include make/demo.mk
+include make/docker.mk
