@@ -79,6 +79,12 @@ flags.DEFINE_float('e_loss_weight', 60, 'weight on E_kp losses')
 flags.DEFINE_float('d_loss_weight', 1, 'weight on discriminator')
 flags.DEFINE_float('e_3d_weight', 1, 'weight on E_3d')
 
+# Training loop (not in the released code, which ran until `epoch` with a Supervisor)
+flags.DEFINE_integer('max_steps', None, 'stop after this many steps in total (default: `epoch` epochs)')
+flags.DEFINE_integer('save_every_secs', 600, 'seconds between periodic checkpoints')
+flags.DEFINE_boolean('allow_changed_params', False,
+                     'resume with --load_path even though hyper-parameters differ from params.json')
+
 # Data augmentation
 flags.DEFINE_integer('trans_max', 20, 'Value to jitter translation')
 flags.DEFINE_float('scale_max', 1.23, 'Max value of scale jitter')

@@ -1,0 +1,41 @@
+"""Train HMR: `python -m src.main --data_dir ... --pretrained_model_path ... [flags as released]`.
+
+Resume a run with `--load_path <run folder>`; Ctrl-C or SIGTERM saves a checkpoint and exits.
+"""
+import sys
+
+from .errors import HMRError
+
+
+def main(config):
+    from .compat import tf
+    from .data_loader import DataLoader
+    from .run_dir import prepare_dirs, save_config
+    from .trainer import HMRTrainer
+
+    changes = prepare_dirs(config)
+    for name, (before, now) in changes.items():
+        print('note: %s changed from %s to %s (--allow_changed_params)' % (name, before, now))
+    with tf.device('/cpu:0'):
+        data_loader = DataLoader(config)
+        image_loader = data_loader.load()
+        smpl_loader = data_loader.get_smpl_loader()
+    trainer = HMRTrainer(config, image_loader, smpl_loader)
+    save_config(config)
+    step = trainer.train(max_steps=config.max_steps, save_every_secs=config.save_every_secs)
+    print('trained to step %d in %s' % (step, config.model_dir))
+
+
+def run(argv):
+    from .config import get_config
+    config = get_config(argv)
+    try:
+        main(config)
+    except HMRError as e:
+        print('error: %s' % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(run(sys.argv))

@@ -1,0 +1,328 @@
+"""HMR training: the released graph (IEF from the mean parameters, keypoint, 3D and adversarial losses,
+separate Adam optimisers for encoder and discriminator) with a resumable, interruptible loop.
+
+Variable names equal the released training checkpoint's, so runs of the released code and of this one
+resume each other.
+"""
+import io
+import os
+import signal
+import time
+
+import numpy as np
+
+from .compat import tf
+from .config import NUM_CAM, NUM_POSE, NUM_THETA
+from .data_loader import NONFINITE_LABEL, num_examples
+from .errors import HMRError
+from .models import Discriminator_separable_rotations, get_encoder_fn_separate
+from .ops import align_by_pelvis, compute_3d_loss, keypoint_l1_loss
+from .tf_smpl.batch_lbs import batch_rodrigues
+from .tf_smpl.batch_smpl import SMPL
+from .tf_smpl.projection import batch_orth_proj_idrot
+
+# Names of the 23 non-root SMPL joints in the released summaries.
+D_JOINT_NAMES = ['Left_Hip', 'Right_Hip', 'Waist', 'Left_Knee', 'Right_Knee', 'Upper_Waist', 'Left_Ankle',
+                 'Right_Ankle', 'Chest', 'Left_Toe', 'Right_Toe', 'Base_Neck', 'Left_Shoulder', 'Right_Shoulder',
+                 'Upper_Neck', 'Left_Arm', 'Right_Arm', 'Left_Elbow', 'Right_Elbow', 'Left_Wrist', 'Right_Wrist',
+                 'Left_Finger', 'Right_Finger']
+NUM_SHOW = 6  # examples drawn in image summaries
+
+
+def load_mean_params(smpl_model_path):
+    """Initial theta: scale .9, no translation, the mean pose with the root turned by pi (upright in
+    the image), the mean shape; from neutral_smpl_mean_params.h5 beside the SMPL model."""
+    import h5py
+    path = os.path.join(os.path.dirname(smpl_model_path), 'neutral_smpl_mean_params.h5')
+    try:
+        with h5py.File(path, 'r') as f:
+            pose, shape = np.array(f['pose'], np.float64), np.array(f['shape'], np.float64)
+    except (IOError, OSError, KeyError) as e:
+        raise HMRError('cannot read the mean parameters %s (%s): run `make models`' % (path, e))
+    mean = np.zeros((1, NUM_THETA))
+    mean[0, 0] = .9
+    pose[:3] = 0.
+    pose[0] = np.pi
+    mean[0, NUM_CAM:] = np.hstack([pose, shape])
+    return mean
+
+
+class HMRTrainer(object):
+    def __init__(self, config, data_loader, mocap_loader, num_itr_per_epoch=None):
+        """data_loader: the batch dict of DataLoader.load(); mocap_loader: (pose, shape) batches."""
+        self.config = config
+        self.model_dir = config.model_dir
+        self.pretrained_model_path = config.pretrained_model_path
+        self.encoder_only = config.encoder_only
+        self.use_3d_label = config.use_3d_label
+        self.img_size = config.img_size
+        self.num_stage = config.num_stage
+        self.batch_size = config.batch_size
+        self.max_epoch = config.epoch
+        self.num_itr_per_epoch = num_itr_per_epoch or max(1, num_examples(config.datasets) // self.batch_size)
+
+        self.image_loader = data_loader['image']
+        self.kp_loader = data_loader['label']
+        if self.use_3d_label:
+            self.poseshape_loader = data_loader['label3d']
+            self.has_gt3d_joints = data_loader['has3d'][:, 0]
+            self.has_gt3d_smpl = data_loader['has3d'][:, 1]
+        self.pose_loader, self.shape_loader = mocap_loader
+
+        self.global_step = tf.Variable(0, name='global_step', trainable=False)
+        self.model_type = config.model_type
+        self.e_loss_weight = config.e_loss_weight
+        self.d_loss_weight = config.d_loss_weight
+        self.e_3d_weight = config.e_3d_weight
+        self.smpl = SMPL(config.smpl_model_path)
+        self.build_model()
+        self.saver = tf.train.Saver(keep_checkpoint_every_n_hours=5)
+
+    # ---- graph ----
+    def build_model(self):
+        img_enc_fn, threed_enc_fn = get_encoder_fn_separate(self.model_type)
+        self.img_feat, self.E_var = img_enc_fn(self.image_loader, weight_decay=self.config.e_wd, reuse=False)
+        self.mean_var = tf.Variable(load_mean_params(self.config.smpl_model_path), name='mean_param',
+                                    dtype=tf.float32, trainable=True)
+        self.E_var.append(self.mean_var)
+        theta_prev = tf.tile(self.mean_var, [self.batch_size, 1])
+
+        loss_kps, loss_3d_params, loss_3d_joints = [], [], []
+        fake_rotations, fake_shapes = [], []
+        show = np.hstack([np.arange(min(NUM_SHOW, self.batch_size) // 2),
+                          self.batch_size - np.arange(min(NUM_SHOW, self.batch_size) // 2) - 1])
+        self.all_verts, self.all_pred_kps, self.all_pred_cams = [], [], []
+        for stage in range(self.num_stage):
+            state = tf.concat([self.img_feat, theta_prev], 1)
+            delta_theta, regressor_vars = threed_enc_fn(state, num_output=NUM_THETA, reuse=stage > 0)
+            if stage == 0:
+                self.E_var.extend(regressor_vars)
+            theta_here = theta_prev + delta_theta
+            cams = theta_here[:, :NUM_CAM]
+            poses = theta_here[:, NUM_CAM:NUM_CAM + NUM_POSE]
+            shapes = theta_here[:, NUM_CAM + NUM_POSE:]
+            verts, Js, pred_Rs = self.smpl(shapes, poses, get_skin=True)
+            pred_kp = batch_orth_proj_idrot(Js, cams, name='proj2d_stage%d' % stage)
+            loss_kps.append(self.e_loss_weight * keypoint_l1_loss(self.kp_loader, pred_kp))
+            pred_Rs = tf.reshape(pred_Rs, [-1, 24, 9])
+            if self.use_3d_label:
+                loss_poseshape, loss_joints = self.get_3d_loss(pred_Rs, shapes, Js)
+                loss_3d_params.append(loss_poseshape)
+                loss_3d_joints.append(loss_joints)
+            fake_rotations.append(pred_Rs[:, 1:, :])
+            fake_shapes.append(shapes)
+            self.all_verts.append(tf.gather(verts, show))
+            self.all_pred_kps.append(tf.gather(pred_kp, show))
+            self.all_pred_cams.append(tf.gather(cams, show))
+            theta_prev = theta_here
+
+        if not self.encoder_only:
+            self.setup_discriminator(fake_rotations, fake_shapes)
+        with tf.name_scope('gather_e_loss'):
+            self.e_loss_kp = loss_kps[-1]
+            self.e_loss = self.e_loss_kp
+            if not self.encoder_only:
+                self.e_loss = self.d_loss_weight * self.e_loss_disc + self.e_loss
+            if self.use_3d_label:
+                self.e_loss_3d, self.e_loss_3d_joints = loss_3d_params[-1], loss_3d_joints[-1]
+                self.e_loss += self.e_loss_3d + self.e_loss_3d_joints
+        if not self.encoder_only:
+            with tf.name_scope('gather_d_loss'):
+                self.d_loss = self.d_loss_weight * (self.d_loss_real + self.d_loss_fake)
+
+        self.all_verts = tf.stack(self.all_verts, axis=1)
+        self.all_pred_kps = tf.stack(self.all_pred_kps, axis=1)
+        self.all_pred_cams = tf.stack(self.all_pred_cams, axis=1)
+        self.show_imgs = tf.gather(self.image_loader, show)
+        self.show_kps = tf.gather(self.kp_loader, show)
+
+        # Batch-norm moving statistics update with every encoder step.
+        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        if update_ops:
+            with tf.control_dependencies([tf.group(*update_ops)]):
+                self.e_loss = tf.identity(self.e_loss)
+        # As released: the encoder's optimiser is created (and so named) first.
+        d_optimizer = tf.train.AdamOptimizer(self.config.d_lr)
+        e_optimizer = tf.train.AdamOptimizer(self.config.e_lr)
+        self.e_opt = e_optimizer.minimize(self.e_loss, global_step=self.global_step, var_list=self.E_var)
+        if not self.encoder_only:
+            self.d_opt = d_optimizer.minimize(self.d_loss, var_list=self.D_var)
+        self.setup_summaries(loss_kps)
+
+    def setup_discriminator(self, fake_rotations, fake_shapes):
+        """Real MoSh (pose, shape) against the predictions of all stages: B * num_stage of each."""
+        real_rotations = tf.reshape(batch_rodrigues(tf.reshape(self.pose_loader, [-1, 3])), [-1, 24, 9])[:, 1:, :]
+        all_fake_rotations = tf.reshape(tf.concat(fake_rotations, 0), [self.batch_size * self.num_stage, -1, 9])
+        comb_rotations = tf.expand_dims(tf.concat([real_rotations, all_fake_rotations], 0, name='combined_pose'), 2)
+        comb_shapes = tf.concat([self.shape_loader, tf.concat(fake_shapes, 0)], 0, name='combined_shape')
+        self.d_out, self.D_var = Discriminator_separable_rotations(comb_rotations, comb_shapes, self.config.d_wd)
+        self.d_out_real, self.d_out_fake = tf.split(self.d_out, 2)
+        with tf.name_scope('comp_d_loss'):
+            # Least-squares GAN: real -> 1, fake -> 0; the encoder wants fake -> 1.
+            self.d_loss_real = tf.reduce_mean(tf.reduce_sum((self.d_out_real - 1) ** 2, axis=1))
+            self.d_loss_fake = tf.reduce_mean(tf.reduce_sum(self.d_out_fake ** 2, axis=1))
+            self.e_loss_disc = tf.reduce_mean(tf.reduce_sum((self.d_out_fake - 1) ** 2, axis=1))
+
+    def get_3d_loss(self, Rs, shape, Js):
+        """SMPL-parameter loss (rotations + shape, where MoSh exists) and pelvis-aligned 3D joint loss."""
+        params_pred = tf.concat([tf.reshape(Rs, [self.batch_size, -1]), shape], 1, name='prep_params_pred')
+        gt_params = self.poseshape_loader[:, :226]
+        loss_poseshape = self.e_3d_weight * compute_3d_loss(params_pred, gt_params, self.has_gt3d_smpl)
+        pred_joints = tf.reshape(align_by_pelvis(Js[:, :14, :]), [self.batch_size, -1])
+        gt_joints = tf.reshape(self.poseshape_loader[:, 226:], [self.batch_size, 14, 3])
+        gt_joints = tf.reshape(align_by_pelvis(gt_joints), [self.batch_size, -1])
+        loss_joints = self.e_3d_weight * compute_3d_loss(pred_joints, gt_joints, self.has_gt3d_joints)
+        return loss_poseshape, loss_joints
+
+    def setup_summaries(self, loss_kps):
+        always = [tf.summary.scalar('loss/e_loss_kp_noscale', self.e_loss_kp / self.e_loss_weight),
+                  tf.summary.scalar('loss/e_loss', self.e_loss)]
+        if not self.encoder_only:
+            always += [tf.summary.scalar('loss/d_loss', self.d_loss),
+                       tf.summary.scalar('loss/d_loss_fake', self.d_loss_fake),
+                       tf.summary.scalar('loss/d_loss_real', self.d_loss_real),
+                       tf.summary.scalar('loss/e_loss_disc', self.e_loss_disc / self.d_loss_weight)]
+        for stage, loss in enumerate(loss_kps):
+            always.append(tf.summary.scalar('loss/e_losses_noscale/kp_loss_stage%d' % stage, loss / self.e_loss_weight))
+        if self.use_3d_label:
+            always += [tf.summary.scalar('loss/e_loss_3d_params_noscale', self.e_loss_3d / self.e_3d_weight),
+                       tf.summary.scalar('loss/e_loss_3d_joints_noscale', self.e_loss_3d_joints / self.e_3d_weight)]
+        self.summary_op_always = tf.summary.merge(always)
+        self.summary_op_occ = None
+        if not self.encoder_only:
+            occasional = [tf.summary.histogram('d_out/%s' % name, self.d_out[:, i])
+                          for i, name in enumerate(D_JOINT_NAMES)]
+            occasional += [tf.summary.histogram('d_out/all_joints', self.d_out[:, 23]),
+                           tf.summary.histogram('d_out/beta', self.d_out[:, 24])]
+            self.summary_op_occ = tf.summary.merge(occasional, collections=['occasional'])
+
+    # ---- images for TensorBoard ----
+    def draw_results(self, result, renderer):
+        """One summary image per shown example: keypoints (ground truth and predicted) and the mesh, per stage."""
+        from PIL import Image
+        from .util import renderer as vis_util
+        values = []
+        for i, (img, gt_kp, verts, joints, cams) in enumerate(zip(result['input_img'], result['gt_kp'],
+                                                                 result['e_verts'], result['joints'], result['cam'])):
+            image = (img + 1) * .5
+            visible = gt_kp[:, 2].astype(bool)
+            rows = []
+            for vert, joint, cam in zip(verts, joints, cams):
+                # A fixed focal length renders the weak-perspective prediction with perspective.
+                f = 5.
+                rendered = renderer(vert + np.array([cam[1], cam[2], f / cam[0]]),
+                                    .5 * self.img_size * np.array([f, 1, 1]), img=image)
+                kp_loss = np.sum((gt_kp[visible, :2] - joint[visible]) ** 2)
+                rendered = vis_util.draw_text(rendered, {'sc': cam[0], 'tx': cam[1], 'ty': cam[2], 'kpl': kp_loss})
+                with_gt = vis_util.draw_skeleton(image, (gt_kp[:, :2] + 1) * .5 * self.img_size, draw_edges=False,
+                                                 vis=visible)
+                skeleton = vis_util.draw_skeleton(with_gt, (joint + 1) * .5 * self.img_size)
+                rows.append(np.hstack([skeleton, rendered / 255.]))
+            combined = (np.clip(np.vstack(rows), 0, 1) * 255).astype(np.uint8)
+            buffer = io.BytesIO()
+            Image.fromarray(combined).save(buffer, format='PNG')
+            values.append(tf.Summary.Value(tag='vis_images/%d' % i, image=tf.Summary.Image(
+                encoded_image_string=buffer.getvalue(), height=combined.shape[0], width=combined.shape[1])))
+        return tf.Summary(value=values)
+
+    # ---- the loop ----
+    def _restore_or_initialize(self, sess):
+        latest = tf.train.latest_checkpoint(self.model_dir)
+        sess.run(tf.global_variables_initializer())
+        if latest:
+            self.saver.restore(sess, latest)
+            return 'resumed from %s' % latest
+        if self.pretrained_model_path and 'resnet' in self.model_type:
+            resnet = [v for v in self.E_var if 'resnet_v2_50' in v.name]
+            try:
+                tf.train.Saver(resnet).restore(sess, self.pretrained_model_path)
+            except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, ValueError) as e:
+                raise HMRError('pretrained_model_path %s is not a ResNet-50 v2 checkpoint (%s)' % (
+                    self.pretrained_model_path, str(getattr(e, 'message', e)).strip().splitlines()[0]))
+            return 'initialised the encoder from %s' % self.pretrained_model_path
+        return 'initialised from scratch'
+
+    def save(self, sess):
+        return self.saver.save(sess, os.path.join(self.model_dir, 'model.ckpt'), global_step=self.global_step)
+
+    def train(self, max_steps=None, save_every_secs=600, progress=True):
+        """Train until `epoch` epochs (or max_steps in total) are done, or SIGINT/SIGTERM.
+
+        A checkpoint is written every save_every_secs and when stopping; returns the last global step.
+        """
+        from tqdm import tqdm
+        from .util import renderer as vis_util
+        renderer = vis_util.SMPLRenderer(img_size=self.img_size, faces=self.smpl.faces) \
+            if self.smpl.faces is not None else None
+        summary_writer = tf.summary.FileWriter(self.model_dir)
+        stop = {'signal': None}
+
+        def request_stop(signum, _):
+            stop['signal'] = signum
+        previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        fetches = {'summary': self.summary_op_always, 'e_loss': self.e_loss,
+                   'e_opt': self.e_opt, 'loss_kp': self.e_loss_kp}
+        if not self.encoder_only:
+            fetches.update({'d_opt': self.d_opt, 'd_loss': self.d_loss})
+        if self.use_3d_label:
+            fetches.update({'loss_3d_params': self.e_loss_3d, 'loss_3d_joints': self.e_loss_3d_joints})
+        image_fetches = {'input_img': self.show_imgs, 'gt_kp': self.show_kps, 'e_verts': self.all_verts,
+                         'joints': self.all_pred_kps, 'cam': self.all_pred_cams}
+        if self.summary_op_occ is not None:
+            image_fetches['summary_occasional'] = self.summary_op_occ
+        total_steps = max_steps or int(np.ceil(self.max_epoch * self.num_itr_per_epoch))
+        try:
+            with tf.Session(config=tf.ConfigProto(gpu_options=tf.GPUOptions(allow_growth=True))) as sess:
+                tqdm.write(self._restore_or_initialize(sess))
+                step = sess.run(self.global_step)
+                last_save = time.time()
+                bar = tqdm(total=total_steps, initial=step, unit='step', disable=not progress)
+                while step < total_steps and stop['signal'] is None:
+                    run = dict(fetches, **image_fetches) if step % self.config.log_img_step == 0 else fetches
+                    start = time.time()
+                    try:
+                        result = self._run_step(sess, run)
+                    except HMRError:
+                        self.save(sess)  # the model is intact; bad data must not cost the run
+                        raise
+                    # The fetched global_step may be read before or after e_opt's increment: count here.
+                    summary_writer.add_summary(result['summary'], global_step=step)
+                    if 'input_img' in result:
+                        if 'summary_occasional' in result:
+                            summary_writer.add_summary(result['summary_occasional'], global_step=step)
+                        if renderer is not None:
+                            summary_writer.add_summary(self.draw_results(result, renderer), global_step=step)
+                    step += 1
+                    postfix = {'epoch': '%.2f' % (step / float(self.num_itr_per_epoch)), 'e_loss': '%.4f' % result['e_loss'],
+                               'kp': '%.4f' % (result['loss_kp'] / self.e_loss_weight),
+                               'ex/s': '%.1f' % (self.batch_size / (time.time() - start))}
+                    if 'd_loss' in result:
+                        postfix['d_loss'] = '%.4f' % result['d_loss']
+                    bar.set_postfix(postfix, refresh=False)
+                    bar.update(1)
+                    self.last_result = result
+                    if time.time() - last_save > save_every_secs:
+                        self.save(sess)
+                        last_save = time.time()
+                bar.close()
+                self.save(sess)
+                summary_writer.flush()
+                if stop['signal'] is not None:
+                    tqdm.write('stopped by signal %d at step %d; checkpoint saved in %s' % (
+                        stop['signal'], step, self.model_dir))
+                return step
+        finally:
+            summary_writer.close()
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+    @staticmethod
+    def _run_step(sess, fetches):
+        try:
+            return sess.run(fetches)
+        except tf.errors.InvalidArgumentError as e:
+            if NONFINITE_LABEL in e.message:
+                raise HMRError(e.message.strip().splitlines()[0].split('] ')[-1].replace('HMR: ', ''))
+            raise
+        except tf.errors.DataLossError as e:
+            raise HMRError('a training record is corrupt (%s); convert that dataset again' % e.message.splitlines()[0])
