@@ -92,8 +92,12 @@ flags.DEFINE_float('scale_min', 0.8, 'Min value of scale jitter')
 
 
 def get_config(argv=None):
-    """Parse the command line (default `sys.argv`) into the flags object, as the released code did."""
+    """Parse the command line (default `sys.argv`) into the flags object, as the released code did.
+
+    Every flag not on the command line takes its default, also when called again in one process.
+    """
     config = FLAGS
+    config.unparse_flags()
     config(sys.argv if argv is None else argv)
     if 'resnet' in config.model_type:
         config.img_size = 224

@@ -6,6 +6,7 @@ resume each other.
 """
 import io
 import os
+import re
 import signal
 import time
 
@@ -321,8 +322,9 @@ class HMRTrainer(object):
         try:
             return sess.run(fetches)
         except tf.errors.InvalidArgumentError as e:
-            if NONFINITE_LABEL in e.message:
-                raise HMRError(e.message.strip().splitlines()[0].split('] ')[-1].replace('HMR: ', ''))
+            found = re.search(r'\[%s\] \[([^\]]*)\]' % re.escape(NONFINITE_LABEL), e.message)
+            if found:
+                raise HMRError('%s %s: fix or drop that record' % (NONFINITE_LABEL[len('HMR: '):], found.group(1)))
             raise
         except tf.errors.DataLossError as e:
             raise HMRError('a training record is corrupt (%s); convert that dataset again' % e.message.splitlines()[0])

@@ -96,6 +96,8 @@ def rescale_image(image):
 
 
 def jitter_center(center, trans_max, seed=None):
+    if trans_max <= 0:  # an integer range of zero width is an error in tf.random_uniform
+        return center
     return center + tf.random_uniform([2, 1], minval=-trans_max, maxval=trans_max, dtype=tf.int32, seed=seed)
 
 
