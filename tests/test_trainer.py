@@ -1,0 +1,162 @@
+"""Training: released variable names, the discriminator's inputs, the loss falling, resuming, signals,
+pretrained initialisation and refusing changed hyper-parameters."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from src.compat import tf
+from src.config import get_config
+from src.data_loader import DataLoader
+from src.errors import HMRError
+from src.run_dir import prepare_dirs, save_config
+from src.trainer import HMRTrainer
+from tests.conftest import PROJECT_DIR
+from tests.dataset_fixtures import write_tiny_datasets
+
+
+@pytest.fixture(scope='module')
+def setup(tmp_path_factory, synthetic_models):
+    data_dir = write_tiny_datasets(str(tmp_path_factory.mktemp('data')), n=4)
+    return data_dir, synthetic_models[0], str(tmp_path_factory.mktemp('logs'))
+
+
+def train_config(setup, *extra):
+    data_dir, smpl, logs = setup
+    return get_config(['train', '--data_dir=%s' % data_dir, '--smpl_model_path=%s' % smpl, '--log_dir=%s' % logs,
+                       '--datasets=lsp,h36m', '--mocap_datasets=CMU', '--batch_size=2', '--log_img_step=2']
+                      + list(extra))
+
+
+def build(config, seed=0):
+    tf.set_random_seed(seed)
+    loader = DataLoader(config, seed=seed)
+    return HMRTrainer(config, loader.load(), loader.get_smpl_loader(), num_itr_per_epoch=4)
+
+
+def train(config, max_steps, seed=0):
+    with tf.Graph().as_default():
+        trainer = build(config, seed)
+        save_config(config)
+        step = trainer.train(max_steps=max_steps, progress=False)
+        return trainer, step
+
+
+@pytest.fixture(scope='module')
+def first_run(setup):
+    config = train_config(setup)
+    prepare_dirs(config)
+    trainer, step = train(config, max_steps=3)
+    return config.model_dir, trainer, step
+
+
+def test_checkpoint_holds_the_released_training_variables(first_run, reference_dir):
+    run_dir, _, _ = first_run
+    saved = sorted([name, shape] for name, shape in tf.train.list_variables(tf.train.latest_checkpoint(run_dir)))
+    with open(os.path.join(reference_dir, 'checkpoint_variables_training.json')) as f:
+        assert saved == sorted(json.load(f))
+
+
+def test_run_folder_has_checkpoint_params_and_events(first_run):
+    run_dir, trainer, step = first_run
+    assert step == 3 and tf.train.latest_checkpoint(run_dir).endswith('model.ckpt-3')
+    with open(os.path.join(run_dir, 'params.json')) as f:
+        assert json.load(f)['e_loss_weight'] == 60
+    events = [n for n in os.listdir(run_dir) if n.startswith('events.out.tfevents')]
+    tags = set()
+    for event in tf.train.summary_iterator(os.path.join(run_dir, events[0])):
+        tags.update(v.tag for v in event.summary.value)
+    assert {'loss/e_loss', 'loss/d_loss', 'loss/e_losses_noscale/kp_loss_stage2', 'd_out/Left_Hip',
+            'loss/e_loss_3d_joints_noscale', 'vis_images/0'} <= tags
+    assert np.isfinite(trainer.last_result['e_loss'])
+
+
+def test_discriminator_sees_real_and_fake_batches_of_the_right_shape(first_run):
+    _, trainer, _ = first_run
+    # batch 2, 3 stages: 6 real MoSh bodies and 6 predictions, 25 scores each.
+    assert trainer.d_out.shape.as_list() == [12, 25]
+    assert trainer.d_out_real.shape.as_list() == trainer.d_out_fake.shape.as_list() == [6, 25]
+
+
+def test_resume_continues_the_global_step(first_run, setup):
+    run_dir, _, _ = first_run
+    config = train_config(setup, '--load_path=%s' % run_dir)
+    prepare_dirs(config)
+    _, step = train(config, max_steps=4)
+    assert step == 4 and tf.train.latest_checkpoint(run_dir).endswith('model.ckpt-4')
+
+
+def test_changed_hyper_parameters_are_refused_unless_confirmed(first_run, setup):
+    run_dir, _, _ = first_run
+    config = train_config(setup, '--load_path=%s' % run_dir, '--e_lr=0.5')
+    with pytest.raises(HMRError, match=r'changed hyper-parameters \(e_lr: 0.001 -> 0.5\).*--allow_changed_params'):
+        prepare_dirs(config)
+    config = train_config(setup, '--load_path=%s' % run_dir, '--e_lr=0.5', '--allow_changed_params')
+    assert prepare_dirs(config) == {'e_lr': (0.001, 0.5)}
+
+
+def test_keypoint_loss_falls_when_overfitting(setup, tmp_path):
+    data_dir = write_tiny_datasets(str(tmp_path / 'two'), n=2, seed=5)
+    config = train_config((data_dir, setup[1], str(tmp_path / 'logs')), '--datasets=lsp', '--use_3d_label=False',
+                          '--encoder_only', '--trans_max=0', '--scale_min=1', '--scale_max=1', '--e_lr=0.001',
+                          '--log_img_step=1000')
+    prepare_dirs(config)
+    losses = []
+    with tf.Graph().as_default():
+        trainer = build(config)
+        original = trainer._run_step
+
+        def recording(sess, fetches):
+            result = original(sess, fetches)
+            losses.append(result['loss_kp'] / trainer.e_loss_weight)
+            return result
+        trainer._run_step = recording
+        trainer.train(max_steps=30, progress=False)
+    assert np.mean(losses[-5:]) < .5 * np.mean(losses[:5]), losses
+
+
+def test_encoder_starts_from_a_pretrained_resnet(setup, tmp_path):
+    from src.models import Encoder_resnet
+    pretrained = str(tmp_path / 'resnet_v2_50.ckpt')
+    with tf.Graph().as_default(), tf.Session() as sess:
+        tf.set_random_seed(4)
+        Encoder_resnet(tf.zeros((1, 224, 224, 3)), is_training=False)
+        sess.run(tf.global_variables_initializer())
+        expected = sess.run(tf.global_variables('resnet_v2_50/conv1/weights')[0])
+        tf.train.Saver().save(sess, pretrained)
+    config = train_config(setup, '--pretrained_model_path=%s' % pretrained, '--log_dir=%s' % (tmp_path / 'logs'))
+    prepare_dirs(config)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        trainer = build(config)
+        assert 'initialised the encoder from' in trainer._restore_or_initialize(sess)
+        np.testing.assert_array_equal(sess.run(tf.global_variables('resnet_v2_50/conv1/weights')[0]), expected)
+
+
+def test_sigterm_saves_a_checkpoint_and_exits_cleanly(setup, tmp_path):
+    data_dir, smpl, _ = setup
+    logs = str(tmp_path / 'logs')
+    proc = subprocess.Popen([sys.executable, '-m', 'src.main', '--data_dir=%s' % data_dir, '--smpl_model_path=%s' % smpl,
+                             '--log_dir=%s' % logs, '--datasets=lsp,h36m', '--mocap_datasets=CMU', '--batch_size=2',
+                             '--max_steps=100000', '--log_img_step=100000'],
+                            cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    output = []
+    deadline = time.time() + 300
+    for line in proc.stdout:
+        output.append(line)
+        if 'initialised from scratch' in line or time.time() > deadline:
+            break
+    time.sleep(8)  # a few steps
+    proc.send_signal(signal.SIGTERM)
+    rest, _ = proc.communicate(timeout=300)
+    output.append(rest)
+    text = ''.join(output)
+    assert proc.returncode == 0, text[-2000:]
+    assert 'stopped by signal %d' % signal.SIGTERM in text and 'Traceback' not in text
+    run_dir = os.path.join(logs, os.listdir(logs)[0])
+    checkpoint = tf.train.latest_checkpoint(run_dir)
+    assert checkpoint is not None and os.path.exists(checkpoint + '.index')
