@@ -41,6 +41,7 @@ ENV LD_LIBRARY_PATH=/usr/local/cuda-9.0/lib64 \
     PYOPENGL_PLATFORM=osmesa \
     RUNTIMES=tf1 \
     DEMO_RUNTIME=tf1 \
+    TRAIN_RUNTIME=tf1 \
     TF_CPP_MIN_LOG_LEVEL=2
 WORKDIR /hmr
 COPY --from=legacy-build --chown=hmr /hmr/.venv /hmr/.venv
@@ -66,6 +67,7 @@ ENV MPLBACKEND=Agg \
     PYOPENGL_PLATFORM=egl \
     RUNTIMES=tf2 \
     DEMO_RUNTIME=tf2 \
+    TRAIN_RUNTIME=tf2 \
     TF_CPP_MIN_LOG_LEVEL=2
 WORKDIR /hmr
 COPY requirements.txt docker/gpu-requirements.sh ./

@@ -47,3 +47,4 @@ clean-venv:
 	rm -rf .venv
 include make/demo.mk
 include make/docker.mk
+include make/train.mk

@@ -21,8 +21,8 @@ docker-demo:
 docker-test:
 	docker run --rm $(DOCKER_IMAGE) test
 
-# Runs the training target of the image (`make train`) on the TFRecords in DATA_DIR.
+# Trains in the image (`make train`) on the TFRecords in DATA_DIR; runs land in logs/ on the host.
 docker-train:
-	mkdir -p logs
+	mkdir -p logs models
 	$(DOCKER_RUN) -v $(abspath $(DATA_DIR)):/hmr/data/tf_datasets:ro -v $(CURDIR)/logs:/hmr/logs $(DOCKER_IMAGE) \
-	  train $(TRAIN_ARGS)
+	  train ARGS='$(TRAIN_ARGS)'

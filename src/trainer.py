@@ -272,6 +272,7 @@ class HMRTrainer(object):
         if self.summary_op_occ is not None:
             image_fetches['summary_occasional'] = self.summary_op_occ
         total_steps = max_steps or int(np.ceil(self.max_epoch * self.num_itr_per_epoch))
+        self.step_seconds = []  # wall time of each step (with its summaries), for benchmarks
         try:
             with tf.Session(config=tf.ConfigProto(gpu_options=tf.GPUOptions(allow_growth=True))) as sess:
                 tqdm.write(self._restore_or_initialize(sess))
@@ -294,9 +295,10 @@ class HMRTrainer(object):
                         if renderer is not None:
                             summary_writer.add_summary(self.draw_results(result, renderer), global_step=step)
                     step += 1
+                    self.step_seconds.append(time.time() - start)
                     postfix = {'epoch': '%.2f' % (step / float(self.num_itr_per_epoch)), 'e_loss': '%.4f' % result['e_loss'],
                                'kp': '%.4f' % (result['loss_kp'] / self.e_loss_weight),
-                               'ex/s': '%.1f' % (self.batch_size / (time.time() - start))}
+                               'ex/s': '%.1f' % (self.batch_size / self.step_seconds[-1])}
                     if 'd_loss' in result:
                         postfix['d_loss'] = '%.4f' % result['d_loss']
                     bar.set_postfix(postfix, refresh=False)
