@@ -48,3 +48,4 @@ clean-venv:
 include make/demo.mk
 include make/docker.mk
 include make/train.mk
+include make/datasets.mk

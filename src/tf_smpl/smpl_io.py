@@ -92,18 +92,22 @@ def _plain(value):
     return value
 
 
-def load_smpl_pickle(path):
-    """Return the SMPL model dict with NumPy arrays (dense) and SciPy sparse matrices, never chumpy."""
+def load_restricted_pickle(path, what='SMPL model', missing_hint='run `make models`, or pass --smpl_model_path'):
+    """A dict from a chumpy-era pickle (SMPL model, MoSh fits), through the restricted unpickler."""
     try:
         with open(path, 'rb') as f:
             data = _RestrictedUnpickler(f, encoding='latin1').load()
     except (IOError, OSError) as e:
-        raise HMRError('cannot read SMPL model %s: %s (run `make models`, or pass --smpl_model_path)'
-                       % (path, e.strerror or e))
+        raise HMRError('cannot read %s %s: %s (%s)' % (what, path, e.strerror or e, missing_hint))
     except _ForbiddenGlobal as e:
-        raise HMRError('refusing to load SMPL model %s: %s' % (path, e))
+        raise HMRError('refusing to load %s %s: %s' % (what, path, e))
     except Exception as e:  # a truncated or foreign file fails inside pickle with any error type
-        raise HMRError('SMPL model %s is not a valid model pickle (%s: %s)' % (path, type(e).__name__, e))
+        raise HMRError('%s %s is not a valid model pickle (%s: %s)' % (what, path, type(e).__name__, e))
     if not isinstance(data, dict):
-        raise HMRError('SMPL model %s holds a %s, not a dict of model arrays' % (path, type(data).__name__))
+        raise HMRError('%s %s holds a %s, not a dict of model arrays' % (what, path, type(data).__name__))
     return _plain(data)
+
+
+def load_smpl_pickle(path):
+    """Return the SMPL model dict with NumPy arrays (dense) and SciPy sparse matrices, never chumpy."""
+    return load_restricted_pickle(path)
