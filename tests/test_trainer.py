@@ -160,3 +160,34 @@ def test_sigterm_saves_a_checkpoint_and_exits_cleanly(setup, tmp_path):
     run_dir = os.path.join(logs, os.listdir(logs)[0])
     checkpoint = tf.train.latest_checkpoint(run_dir)
     assert checkpoint is not None and os.path.exists(checkpoint + '.index')
+
+
+def test_trains_on_records_of_the_released_converters(reference_dir, synthetic_models, tmp_path):
+    config = train_config((os.path.join(reference_dir, 'tiny_tfrecords'), synthetic_models[0], str(tmp_path)))
+    prepare_dirs(config)
+    trainer, step = train(config, max_steps=2)
+    assert step == 2 and np.isfinite(trainer.last_result['e_loss']) and np.isfinite(trainer.last_result['d_loss'])
+
+
+def test_a_hard_kill_leaves_a_restorable_checkpoint(setup, tmp_path):
+    data_dir, smpl, _ = setup
+    logs = str(tmp_path / 'logs')
+    proc = subprocess.Popen([sys.executable, '-m', 'src.main', '--data_dir=%s' % data_dir, '--smpl_model_path=%s' % smpl,
+                             '--log_dir=%s' % logs, '--datasets=lsp,h36m', '--mocap_datasets=CMU', '--batch_size=2',
+                             '--max_steps=100000', '--log_img_step=100000', '--save_every_secs=0'],
+                            cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    run_dir = None
+    while time.time() < deadline:
+        runs = os.listdir(logs) if os.path.isdir(logs) else []
+        run_dir = os.path.join(logs, runs[0]) if runs else None
+        if run_dir and len([n for n in os.listdir(run_dir) if n.endswith('.index')]) >= 2:
+            break
+        time.sleep(.5)
+    proc.kill()  # SIGKILL, possibly in the middle of writing a checkpoint
+    proc.wait()
+    checkpoint = tf.train.latest_checkpoint(run_dir)
+    assert len(tf.train.list_variables(checkpoint)) == 832
+    with tf.Graph().as_default():
+        reader = tf.train.NewCheckpointReader(checkpoint)
+        assert reader.get_tensor('global_step') >= 1
