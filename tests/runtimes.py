@@ -1,6 +1,10 @@
 """Where the two runtimes' interpreters are, for tests that drive one from the other."""
 import os
+import subprocess
 import sys
+
+import numpy as np
+import pytest
 
 from tests.conftest import PROJECT_DIR
 
@@ -18,3 +22,21 @@ def python_of(runtime):
 
 def current_runtime():
     return 'legacy' if sys.version_info[:2] < (3, 7) else 'modern'
+
+
+def outputs_of_both_runtimes(module, args, out_dir):
+    """Run `python -m module *args OUT.npz` in each runtime; {runtime: loaded npz}.
+
+    Skips the calling test in the legacy runtime (the comparison runs once, from the modern one) or
+    when an environment is not built."""
+    if current_runtime() != 'modern':
+        pytest.skip('compared once, from the modern runtime')
+    outputs = {}
+    for runtime in ['legacy', 'modern']:
+        python = python_of(runtime)
+        if python is None:
+            pytest.skip('the %s environment is not built' % runtime)
+        out = os.path.join(str(out_dir), runtime + '.npz')
+        subprocess.check_call([python, '-m', module] + list(args) + [out], cwd=PROJECT_DIR)
+        outputs[runtime] = np.load(out)
+    return outputs

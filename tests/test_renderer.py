@@ -1,14 +1,11 @@
 """Rendering: where the mesh lands, the two backends agreeing, the released camera maths, skeletons."""
-import subprocess
-
 import numpy as np
 import pytest
 
 from src.errors import HMRError
 from src.util.renderer import SMPLRenderer, draw_skeleton, draw_text, get_original
-from tests.conftest import PROJECT_DIR
 from tests.render_silhouette import CAMERA, SIZE, posed_body
-from tests.runtimes import current_runtime, python_of
+from tests.runtimes import outputs_of_both_runtimes
 
 SQUARE = np.array([[-1., -1, 10], [1, -1, 10], [1, 1, 10], [-1, 1, 10]])
 SQUARE_FACES = np.array([[0, 1, 2], [0, 2, 3]])
@@ -44,16 +41,7 @@ def test_alpha_marks_the_mesh_without_an_image():
 
 
 def test_legacy_and_modern_renderers_draw_the_same_silhouette(tmp_path):
-    if current_runtime() != 'modern':
-        pytest.skip('compared once, from the modern runtime')
-    masks = {}
-    for runtime in ['legacy', 'modern']:
-        python = python_of(runtime)
-        if python is None:
-            pytest.skip('the %s environment is not built' % runtime)
-        out = str(tmp_path / (runtime + '.npz'))
-        subprocess.check_call([python, '-m', 'tests.render_silhouette', out], cwd=PROJECT_DIR)
-        masks[runtime] = np.load(out)
+    masks = outputs_of_both_runtimes('tests.render_silhouette', [], tmp_path)
     assert str(masks['legacy']['backend']) == 'opendr' and str(masks['modern']['backend']) == 'pyrender'
     for view in ['front', 'turned']:
         assert iou(masks['legacy'][view], masks['modern'][view]) >= .97, view

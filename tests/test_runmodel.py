@@ -1,17 +1,14 @@
 """RunModel: outputs consistent with SMPL and the camera, batch independence, clear errors, and the
 two runtimes agreeing on one checkpoint."""
-import subprocess
-
 import numpy as np
 import pytest
 
 from src.compat import tf
 from src.errors import HMRError
 from src.RunModel import RunModel
-from tests.conftest import PROJECT_DIR
 from tests.fixtures import synthetic_smpl
 from tests.numpy_smpl import smpl_forward
-from tests.runtimes import current_runtime, python_of
+from tests.runtimes import outputs_of_both_runtimes
 
 
 @pytest.fixture(scope='module')
@@ -77,17 +74,7 @@ def test_checkpoint_of_another_graph_is_a_clear_error(hmr_config, tmp_path):
 
 
 def test_legacy_and_modern_runtimes_agree(synthetic_models, tmp_path):
-    if current_runtime() != 'modern':
-        pytest.skip('compared once, from the modern runtime')
-    outputs = {}
-    for runtime in ['legacy', 'modern']:
-        python = python_of(runtime)
-        if python is None:
-            pytest.skip('the %s environment is not built' % runtime)
-        out = str(tmp_path / ('%s.npz' % runtime))
-        subprocess.check_call([python, '-m', 'tests.predict_to_npz', synthetic_models[0], synthetic_models[1], out],
-                              cwd=PROJECT_DIR)
-        outputs[runtime] = np.load(out)
+    outputs = outputs_of_both_runtimes('tests.predict_to_npz', synthetic_models, tmp_path)
     assert str(outputs['legacy']['runtime']) == 'legacy' and str(outputs['modern']['runtime']) == 'modern'
     for key, atol in [('theta', 1e-4), ('verts', 1e-4), ('joints3d', 1e-4), ('joints', 2e-2)]:
         np.testing.assert_allclose(outputs['legacy'][key], outputs['modern'][key], atol=atol)
