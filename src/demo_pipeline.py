@@ -72,15 +72,15 @@ def preprocess(img, img_size, json_path=None, bbox=None):
     return 2 * ((crop / 255.) - 0.5), proc_param
 
 
-def six_panel_figure(path, img, proc_param, joints, verts, cam, renderer):
-    """The released demo's figure: input, joints, overlay, mesh, two turned views; saved as PNG."""
+def six_panel_figure(path, img, cam_for_render, vert_shifted, joints_orig, renderer):
+    """The released demo's figure: input, joints, overlay, mesh, two turned views; saved as PNG.
+
+    Takes get_original's outputs (camera, mesh and joints in the original image)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
     shrink = min(1., MAX_FIGURE_SIDE / float(max(img.shape[:2])))
-    cam_for_render, vert_shifted, joints_orig = vis_util.get_original(proc_param, verts, cam, joints,
-                                                                      img.shape[:2])
     if shrink < 1:
         import cv2
         img = cv2.resize(img, (int(img.shape[1] * shrink), int(img.shape[0] * shrink)), interpolation=cv2.INTER_AREA)
@@ -126,7 +126,7 @@ class DemoPipeline(object):
         cam_for_render, vert_shifted, joints_orig = vis_util.get_original(proc_param, verts, cam, joints,
                                                                           img.shape[:2])
         stem = os.path.join(out_dir, os.path.splitext(os.path.basename(image_path))[0])
-        six_panel_figure(stem + '.png', img, proc_param, joints, verts, cam, self.renderer)
+        six_panel_figure(stem + '.png', img, cam_for_render, vert_shifted, joints_orig, self.renderer)
         demo_io.write_obj(stem + '.obj', vert_shifted, self.renderer.faces, [
             'HMR mesh of %s' % os.path.basename(image_path),
             'camera frame of the original image: x right, y down, z away from the camera;',
