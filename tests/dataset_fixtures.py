@@ -23,7 +23,7 @@ def _sample(rng, coder, size=160, joints=14):
     return coder.encode_jpeg(image), size, size, np.vstack([x, y, visible]), center
 
 
-def _write(path, examples):
+def write_records(path, examples):
     if not os.path.isdir(os.path.dirname(path)):
         os.makedirs(os.path.dirname(path))
     with tf.python_io.TFRecordWriter(path) as writer:
@@ -43,17 +43,17 @@ def write_tiny_datasets(data_dir, n=8, seed=0, mocap_name='CMU', bad_label=False
         if bad_label and i == 0:
             label[0, 3] = np.nan
         lsp.append(convert_to_example(data, 'im%04d.jpg' % i, h, w, label, center))
-    _write(os.path.join(data_dir, 'lsp', 'train_0.tfrecord'), lsp)
+    write_records(os.path.join(data_dir, 'lsp', 'train_0.tfrecord'), lsp)
     h36m = []
     for i in range(n):
         data, h, w, label, center = _sample(rng, coder)
         h36m.append(convert_to_example_wmosh(data, 's%04d.jpg' % i, h, w, label, center, rng.randn(14, 3) * .3,
                                              rng.randn(72) * .2, rng.randn(10) * .5, np.array([1., 1.]),
                                              np.array([0, 0]), np.array([500., 80., 80.])))
-    _write(os.path.join(data_dir, 'tf_records_human36m_wjoints', 'train', 'train_0.tfrecord'), h36m)
+    write_records(os.path.join(data_dir, 'tf_records_human36m_wjoints', 'train', 'train_0.tfrecord'), h36m)
     mocap = []
     for _ in range(4 * n):
         features = {'pose': float_feature(rng.randn(72) * .2), 'shape': float_feature(rng.randn(10) * .5)}
         mocap.append(tf.train.Example(features=tf.train.Features(feature=features)))
-    _write(os.path.join(data_dir, 'mocap_neutrMosh', 'neutrSMPL_%s_0.tfrecord' % mocap_name), mocap)
+    write_records(os.path.join(data_dir, 'mocap_neutrMosh', 'neutrSMPL_%s_0.tfrecord' % mocap_name), mocap)
     return data_dir
