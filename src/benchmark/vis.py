@@ -19,7 +19,7 @@ class ExtremeResults(object):
 
     def add(self, errors, images, predictions, names):
         for i, error in enumerate(errors):
-            sample = {'error': float(error), 'name': names[i], 'image': images[i],
+            sample = {'error': float(error), 'name': names[i], 'image': np.array(images[i]),  # not a view
                       'vert': predictions['verts'][i], 'joint': predictions['joints'][i],
                       'cam': predictions['cams'][i]}
             self._serial += 1
