@@ -65,7 +65,9 @@ class SMPLRenderer(object):
         self.faces = np.asarray(faces).astype(np.int64) if faces is not None else load_faces(face_path)
         self.w = self.h = img_size
         self.flength = flength
-        self._render = _backend().render
+        backend = _backend()
+        self._render = backend.render
+        self._render_labels = backend.render_labels
 
     def __call__(self, verts, cam=None, img=None, do_alpha=False, far=None, near=None, color_id=0,
                  img_size=None):
@@ -105,6 +107,16 @@ class SMPLRenderer(object):
         _, mask = self._render(verts, self.faces, int(img_size[1]), int(img_size[0]), [float(c) for c in cam],
                                near, far, LIGHT_BLUE, None)
         return mask
+
+    def labels(self, verts, cam, img_size, face_labels):
+        """H x W uint8 map of the label of the face seen at each pixel (`face_labels`, one per face),
+        0 where the mesh is not: flat and unlit, no pixel mixes two labels. Its foreground is the
+        silhouette less the one-pixel contour `silhouette` adds (pyrender's multisampled edge,
+        opendr's edge lines)."""
+        verts = np.asarray(verts, np.float64)
+        near, far = _depth_range(verts)
+        return self._render_labels(verts, self.faces, np.asarray(face_labels, np.uint8), int(img_size[1]),
+                                   int(img_size[0]), [float(c) for c in cam], near, far)
 
     def rotated(self, verts, deg, cam=None, axis='y', img=None, do_alpha=True, far=None, near=None,
                 color_id=0, img_size=None):
