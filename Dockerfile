@@ -56,10 +56,37 @@ CMD ["help"]
 ############################## modern ##############################
 # CUDA 12 comes as pip wheels with tensorflow[and-cuda] (TensorFlow's documented GPU install), so a
 # slim Python image is the base; the host needs only the NVIDIA driver and nvidia-container-toolkit.
+# Horovod is compiled with NCCL for GPU allreduce: nvcc and the CUDA headers come from NVIDIA's devel
+# image (build stage only), NCCL from the nvidia-nccl-cu12 wheel tensorflow[and-cuda] installs.
+FROM nvidia/cuda:12.2.2-devel-ubuntu22.04 AS cuda12-devel
+
+FROM python:3.11.9-slim-bookworm AS modern-build
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=cuda12-devel /usr/local/cuda /usr/local/cuda
+WORKDIR /hmr
+COPY requirements.txt requirements-horovod.txt docker/gpu-requirements.sh ./
+# The same steps as `make setup-tf2 setup-horovod`, with tensorflow[and-cuda] in place of
+# tensorflow-cpu and NCCL added to Horovod's build.
+ENV NCCL_DIR=/hmr/.venv/tf2/lib/python3.11/site-packages/nvidia/nccl
+RUN python -m venv .venv/tf2 \
+ && sh gpu-requirements.sh modern < requirements.txt > /tmp/requirements-gpu.txt \
+ && .venv/tf2/bin/pip install --no-cache-dir -r /tmp/requirements-gpu.txt \
+ && .venv/tf2/bin/pip install --no-cache-dir cmake==3.27.9 \
+ && ln -s libnccl.so.2 "$NCCL_DIR/lib/libnccl.so" \
+ && HOROVOD_GPU_OPERATIONS=NCCL HOROVOD_CUDA_HOME=/usr/local/cuda HOROVOD_NCCL_INCLUDE="$NCCL_DIR/include" \
+    HOROVOD_NCCL_LIB="$NCCL_DIR/lib" HOROVOD_NCCL_LINK=SHARED HOROVOD_WITH_TENSORFLOW=1 HOROVOD_WITH_GLOO=1 \
+    HOROVOD_WITHOUT_MPI=1 HOROVOD_WITHOUT_PYTORCH=1 HOROVOD_WITHOUT_MXNET=1 \
+    PATH="/hmr/.venv/tf2/bin:$PATH" .venv/tf2/bin/pip install --no-cache-dir --no-build-isolation -r requirements-horovod.txt \
+ && rm /tmp/requirements-gpu.txt
+
 FROM python:3.11.9-slim-bookworm AS modern
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libgomp1 make \
+      openssh-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 1000 hmr
 ENV MPLBACKEND=Agg \
@@ -70,15 +97,10 @@ ENV MPLBACKEND=Agg \
     TRAIN_RUNTIME=tf2 \
     TF_CPP_MIN_LOG_LEVEL=2
 WORKDIR /hmr
-COPY requirements.txt docker/gpu-requirements.sh ./
-# The same steps as `make setup-tf2`, with tensorflow[and-cuda] in place of tensorflow-cpu.
-RUN python -m venv .venv/tf2 \
- && sh gpu-requirements.sh modern < requirements.txt > /tmp/requirements-gpu.txt \
- && .venv/tf2/bin/pip install --no-cache-dir -r /tmp/requirements-gpu.txt \
- && rm /tmp/requirements-gpu.txt \
- && chown -R hmr /hmr
+COPY --from=modern-build --chown=hmr /hmr/.venv /hmr/.venv
 COPY --chown=hmr . /hmr
-RUN touch .venv/tf2/.installed
+# Marks the environment (and Horovod in it) as built for the Makefile.
+RUN touch .venv/tf2/.installed .venv/tf2/.horovod
 USER 1000:1000
 VOLUME ["/hmr/models", "/hmr/data", "/hmr/out", "/hmr/logs"]
 ENTRYPOINT ["/hmr/docker/entrypoint.sh"]

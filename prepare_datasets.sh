@@ -16,7 +16,7 @@ fi
 CFG=$(cd "$(dirname "$CFG")" && pwd)/$(basename "$CFG")
 cd "$(dirname "$0")" || exit 1
 
-DATA_DIR= LSP_DIR= LSP_EXT_DIR= MPII_DIR= COCO_DIR= MPI_INF_3DHP_DIR= H36M_DIR= MOSH_DIR=
+DATA_DIR= LSP_DIR= LSP_EXT_DIR= MPII_DIR= COCO_DIR= MPI_INF_3DHP_DIR= MPI_INF_3DHP_TEST_DIR= H36M_DIR= MOSH_DIR=
 MOSH_DATASETS="neutrSMPL_CMU neutrSMPL_H3.6 neutrSMPL_jointLim"
 MPI_INF_3DHP_SPLIT=train
 H36M_SPLIT=both
@@ -47,6 +47,8 @@ run() {  # run NAME MODULE ARGS...
   --output_directory "$DATA_DIR/coco"
 [ -n "$MPI_INF_3DHP_DIR" ] && run mpi_inf_3dhp src.datasets.mpi_inf_3dhp_to_tfrecords \
   --data_directory "$MPI_INF_3DHP_DIR" --output_directory "$DATA_DIR/mpi_inf_3dhp" --split "$MPI_INF_3DHP_SPLIT"
+[ -n "$MPI_INF_3DHP_TEST_DIR" ] && run mpi_inf_3dhp_test src.datasets.mpi_inf_3dhp_test_to_tfrecords \
+  --data_directory "$MPI_INF_3DHP_TEST_DIR" --output_directory "$DATA_DIR/mpi_inf_3dhp"
 [ -n "$H36M_DIR" ] && run h36m src.datasets.h36m_to_tfrecords --data_directory "$H36M_DIR" \
   --output_directory "$DATA_DIR/tf_records_human36m_wjoints" --split "$H36M_SPLIT"
 if [ -n "$MOSH_DIR" ]; then

@@ -4,7 +4,13 @@ The legacy runtime is TensorFlow 1.12 with `tf.contrib.slim`; the modern runtime
 graph mode through `tf.compat.v1` with the `tf_slim` package. Both expose the same `tf`, `slim` and
 `resnet_v2` names here, and everything else in the project imports them from this module.
 """
-import tensorflow as _tensorflow
+import os
+
+# TensorFlow's C++ start-up log (CUDA probing, CPU features, and TF 2.15's spurious "Unable to register
+# cuDNN factory" errors) would bury the tools' one-line messages; failures still raise in Python. Set
+# TF_CPP_MIN_LOG_LEVEL=0 to see that log again.
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+import tensorflow as _tensorflow  # noqa: E402
 
 IS_TF2 = int(_tensorflow.__version__.split('.')[0]) >= 2
 
@@ -25,7 +31,10 @@ def _expose_tf_keras_legacy_layers():
 if IS_TF2:
     import tensorflow.compat.v1 as tf
     # HMR is a graph-mode model: placeholders, sessions and variable scopes.
+    _level = tf.logging.get_verbosity()
+    tf.logging.set_verbosity(tf.logging.ERROR)  # its deprecation notice is about TF, not about the user's run
     tf.disable_v2_behavior()
+    tf.logging.set_verbosity(_level)
     _expose_tf_keras_legacy_layers()
     import tf_slim as slim
     from tf_slim.nets import resnet_v2

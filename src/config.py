@@ -85,6 +85,11 @@ flags.DEFINE_integer('save_every_secs', 600, 'seconds between periodic checkpoin
 flags.DEFINE_boolean('allow_changed_params', False,
                      'resume with --load_path even though hyper-parameters differ from params.json')
 
+# Data parallel training on Horovod (src/distributed.py): batch_size is per worker.
+flags.DEFINE_boolean('distributed', False, 'train as one of the workers started by horovodrun')
+flags.DEFINE_enum('lr_scaling', 'linear', ['linear', 'none'],
+                  'with --distributed: e_lr and d_lr times the number of workers (linear) or as given (none)')
+
 # Data augmentation
 flags.DEFINE_integer('trans_max', 20, 'Value to jitter translation')
 flags.DEFINE_float('scale_max', 1.23, 'Max value of scale jitter')

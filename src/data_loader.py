@@ -12,6 +12,7 @@ from glob import glob
 from os.path import isdir, join
 
 from .compat import tf
+from .distributed import SINGLE
 from .errors import HMRError
 from .tf_smpl.batch_lbs import batch_rodrigues
 from .util import data_utils
@@ -35,9 +36,11 @@ def num_examples(datasets):
 
 
 class DataLoader(object):
-    def __init__(self, config, seed=None):
-        """`seed` makes the order and the augmentation repeatable (then decoding runs on one thread)."""
+    def __init__(self, config, seed=None, workers=SINGLE):
+        """`seed` makes the order and the augmentation repeatable (then decoding runs on one thread);
+        `workers` (src.distributed) gives this process its own shard and shuffle."""
         self.config = config
+        self.workers = workers
         self.use_3d_label = config.use_3d_label
         self.dataset_dir = config.data_dir
         self.datasets = config.datasets
@@ -46,7 +49,7 @@ class DataLoader(object):
         self.output_size = config.img_size
         self.trans_max = config.trans_max
         self.scale_range = [config.scale_min, config.scale_max]
-        self.seed = seed
+        self.seed = workers.seed(seed)
         self.parallel_calls = 1 if seed is not None else 4
         if not isdir(self.dataset_dir):
             raise HMRError('data_dir %s does not exist: convert the datasets first (make datasets) or set '
@@ -61,8 +64,10 @@ class DataLoader(object):
         return [f for d in datasets for f in per_dataset[d]]
 
     def _records(self, files):
+        files, by_record = self.workers.shard(files)
         names = tf.data.Dataset.from_tensor_slices(tf.constant(files))
-        return names.shuffle(len(files), seed=self.seed).repeat().flat_map(tf.data.TFRecordDataset)
+        records = names.shuffle(len(files), seed=self.seed).repeat().flat_map(tf.data.TFRecordDataset)
+        return records.shard(self.workers.size, self.workers.rank) if by_record else records
 
     @staticmethod
     def _check_finite(name, *tensors):

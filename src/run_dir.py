@@ -10,7 +10,8 @@ DEFAULT_DATASETS = ['lsp', 'lsp_ext', 'mpii', 'h36m', 'coco', 'mpi_inf_3dhp']
 DEFAULT_MOCAP = ['CMU', 'H3.6', 'jointLim']
 # Flags that may change between a run and its resumption.
 RESUMABLE_CHANGES = {'load_path', 'log_img_step', 'pretrained_model_path', 'max_steps', 'save_every_secs',
-                     'allow_changed_params', 'model_dir', 'data_dir', 'epoch'}
+                     'allow_changed_params', 'model_dir', 'data_dir', 'epoch',
+                     'distributed'}
 PARAMS_FILE = 'params.json'
 
 
@@ -83,10 +84,16 @@ def prepare_dirs(config):
     return changes if config.load_path else {}
 
 
-def save_config(config):
-    """params.json beside the checkpoints, written atomically."""
+def save_config(config, workers=None):
+    """params.json beside the checkpoints, written atomically; with `workers` (src.distributed) also
+    the number of workers, the global batch and the learning rates in effect."""
     path = osp.join(config.model_dir, PARAMS_FILE)
+    values = flag_values(config)
+    if workers is not None:
+        values.update({'num_workers': workers.size, 'global_batch_size': config.batch_size * workers.size,
+                       'effective_e_lr': workers.learning_rate(config.e_lr),
+                       'effective_d_lr': workers.learning_rate(config.d_lr)})
     with open(path + '.tmp', 'w') as f:
-        json.dump(flag_values(config), f, indent=4, sort_keys=True)
+        json.dump(values, f, indent=4, sort_keys=True)
     os.rename(path + '.tmp', path)
     return path

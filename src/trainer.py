@@ -15,6 +15,7 @@ import numpy as np
 from .compat import tf
 from .config import NUM_CAM, NUM_POSE, NUM_THETA
 from .data_loader import NONFINITE_LABEL, num_examples
+from .distributed import SINGLE
 from .errors import HMRError
 from .models import Discriminator_separable_rotations, get_encoder_fn_separate
 from .ops import align_by_pelvis, compute_3d_loss, keypoint_l1_loss
@@ -49,9 +50,11 @@ def load_mean_params(smpl_model_path):
 
 
 class HMRTrainer(object):
-    def __init__(self, config, data_loader, mocap_loader, num_itr_per_epoch=None):
-        """data_loader: the batch dict of DataLoader.load(); mocap_loader: (pose, shape) batches."""
+    def __init__(self, config, data_loader, mocap_loader, num_itr_per_epoch=None, workers=SINGLE):
+        """data_loader: the batch dict of DataLoader.load(); mocap_loader: (pose, shape) batches;
+        workers: the data-parallel setting (src.distributed), one process by default."""
         self.config = config
+        self.workers = workers
         self.model_dir = config.model_dir
         self.pretrained_model_path = config.pretrained_model_path
         self.encoder_only = config.encoder_only
@@ -60,7 +63,9 @@ class HMRTrainer(object):
         self.num_stage = config.num_stage
         self.batch_size = config.batch_size
         self.max_epoch = config.epoch
-        self.num_itr_per_epoch = num_itr_per_epoch or max(1, num_examples(config.datasets) // self.batch_size)
+        # An epoch is the whole data once, over all workers together.
+        self.num_itr_per_epoch = num_itr_per_epoch or max(
+            1, num_examples(config.datasets) // (self.batch_size * workers.size))
 
         self.image_loader = data_loader['image']
         self.kp_loader = data_loader['label']
@@ -143,12 +148,16 @@ class HMRTrainer(object):
             with tf.control_dependencies([tf.group(*update_ops)]):
                 self.e_loss = tf.identity(self.e_loss)
         # As released: the encoder's optimiser is created (and so named) first.
-        d_optimizer = tf.train.AdamOptimizer(self.config.d_lr)
-        e_optimizer = tf.train.AdamOptimizer(self.config.e_lr)
+        d_optimizer = self.workers.optimizer(tf.train.AdamOptimizer(self.workers.learning_rate(self.config.d_lr)),
+                                             'DistributedAdam_D')
+        e_optimizer = self.workers.optimizer(tf.train.AdamOptimizer(self.workers.learning_rate(self.config.e_lr)),
+                                             'DistributedAdam_E')
         self.e_opt = e_optimizer.minimize(self.e_loss, global_step=self.global_step, var_list=self.E_var)
         if not self.encoder_only:
             self.d_opt = d_optimizer.minimize(self.d_loss, var_list=self.D_var)
         self.setup_summaries(loss_kps)
+        self.broadcast_op = self.workers.broadcast()
+        self.workers.build_stop_vote()
 
     def setup_discriminator(self, fake_rotations, fake_shapes):
         """Real MoSh (pose, shape) against the predictions of all stages: B * num_stage of each."""
@@ -228,8 +237,15 @@ class HMRTrainer(object):
 
     # ---- the loop ----
     def _restore_or_initialize(self, sess):
-        latest = tf.train.latest_checkpoint(self.model_dir)
+        """Rank 0 resumes or loads the pretrained encoder; every other worker then takes its variables."""
         sess.run(tf.global_variables_initializer())
+        message = self._restore(sess) if self.workers.is_chief else None
+        if self.broadcast_op is not None:
+            sess.run(self.broadcast_op)
+        return message
+
+    def _restore(self, sess):
+        latest = tf.train.latest_checkpoint(self.model_dir)
         if latest:
             self.saver.restore(sess, latest)
             return 'resumed from %s' % latest
@@ -244,6 +260,9 @@ class HMRTrainer(object):
         return 'initialised from scratch'
 
     def save(self, sess):
+        """Checkpoint (rank 0 only: the workers hold the same variables); returns its path or None."""
+        if not self.workers.is_chief:
+            return None
         return self.saver.save(sess, os.path.join(self.model_dir, 'model.ckpt'), global_step=self.global_step)
 
     def train(self, max_steps=None, save_every_secs=600, progress=True):
@@ -253,9 +272,10 @@ class HMRTrainer(object):
         """
         from tqdm import tqdm
         from .util import renderer as vis_util
+        chief = self.workers.is_chief
         renderer = vis_util.SMPLRenderer(img_size=self.img_size, faces=self.smpl.faces) \
-            if self.smpl.faces is not None else None
-        summary_writer = tf.summary.FileWriter(self.model_dir)
+            if self.smpl.faces is not None and chief else None
+        summary_writer = tf.summary.FileWriter(self.model_dir) if chief else None
         stop = {'signal': None}
 
         def request_stop(signum, _):
@@ -274,59 +294,72 @@ class HMRTrainer(object):
         total_steps = max_steps or int(np.ceil(self.max_epoch * self.num_itr_per_epoch))
         self.step_seconds = []  # wall time of each step (with its summaries), for benchmarks
         try:
-            with tf.Session(config=tf.ConfigProto(gpu_options=tf.GPUOptions(allow_growth=True))) as sess:
-                tqdm.write(self._restore_or_initialize(sess))
+            with tf.Session(config=self.workers.session_config()) as sess:
+                message = self._restore_or_initialize(sess)
+                if chief:
+                    tqdm.write(message)
                 step = sess.run(self.global_step)
                 last_save = time.time()
-                bar = tqdm(total=total_steps, initial=step, unit='step', disable=not progress)
-                while step < total_steps and stop['signal'] is None:
-                    run = dict(fetches, **image_fetches) if step % self.config.log_img_step == 0 else fetches
-                    start = time.time()
-                    try:
-                        result = self._run_step(sess, run)
-                    except HMRError:
-                        self.save(sess)  # the model is intact; bad data must not cost the run
-                        raise
-                    # The fetched global_step may be read before or after e_opt's increment: count here.
-                    summary_writer.add_summary(result['summary'], global_step=step)
-                    if 'input_img' in result:
-                        if 'summary_occasional' in result:
-                            summary_writer.add_summary(result['summary_occasional'], global_step=step)
-                        if renderer is not None:
-                            summary_writer.add_summary(self.draw_results(result, renderer), global_step=step)
-                    step += 1
-                    self.step_seconds.append(time.time() - start)
-                    postfix = {'epoch': '%.2f' % (step / float(self.num_itr_per_epoch)), 'e_loss': '%.4f' % result['e_loss'],
-                               'kp': '%.4f' % (result['loss_kp'] / self.e_loss_weight),
-                               'ex/s': '%.1f' % (self.batch_size / self.step_seconds[-1])}
-                    if 'd_loss' in result:
-                        postfix['d_loss'] = '%.4f' % result['d_loss']
-                    bar.set_postfix(postfix, refresh=False)
-                    bar.update(1)
-                    self.last_result = result
-                    if time.time() - last_save > save_every_secs:
-                        self.save(sess)
-                        last_save = time.time()
+                bar = tqdm(total=total_steps, initial=step, unit='step', disable=not (progress and chief))
+                try:
+                    while step < total_steps and not self.workers.agree_to_stop(sess, stop['signal'] is not None):
+                        draw = chief and step % self.config.log_img_step == 0
+                        run = dict(fetches, **image_fetches) if draw else fetches
+                        start = time.time()
+                        result = self._run_step(sess, run, self.workers, self.model_dir)
+                        # The fetched global_step may be read before or after e_opt's increment: count here.
+                        if chief:
+                            self._write_summaries(summary_writer, result, renderer, step)
+                        step += 1
+                        self.step_seconds.append(time.time() - start)
+                        bar.set_postfix(self._progress_postfix(result, step), refresh=False)
+                        bar.update(1)
+                        self.last_result = result
+                        if time.time() - last_save > save_every_secs:
+                            self.save(sess)
+                            last_save = time.time()
+                except HMRError:
+                    self.save(sess)  # the model is intact; bad data or a lost worker must not cost the run
+                    raise
                 bar.close()
                 self.save(sess)
-                summary_writer.flush()
-                if stop['signal'] is not None:
-                    tqdm.write('stopped by signal %d at step %d; checkpoint saved in %s' % (
-                        stop['signal'], step, self.model_dir))
+                if chief and step < total_steps:
+                    why = 'signal %d' % stop['signal'] if stop['signal'] is not None else 'a signal to another worker'
+                    tqdm.write('stopped by %s at step %d; checkpoint saved in %s' % (why, step, self.model_dir))
                 return step
         finally:
-            summary_writer.close()
+            if summary_writer is not None:
+                summary_writer.close()
             for s, handler in previous.items():
                 signal.signal(s, handler)
 
+    def _progress_postfix(self, result, step):
+        global_batch = self.batch_size * self.workers.size
+        postfix = {'epoch': '%.2f' % (step / float(self.num_itr_per_epoch)), 'e_loss': '%.4f' % result['e_loss'],
+                   'kp': '%.4f' % (result['loss_kp'] / self.e_loss_weight),
+                   'ex/s': '%.1f' % (global_batch / self.step_seconds[-1])}
+        if 'd_loss' in result:
+            postfix['d_loss'] = '%.4f' % result['d_loss']
+        return postfix
+
+    def _write_summaries(self, summary_writer, result, renderer, step):
+        summary_writer.add_summary(result['summary'], global_step=step)
+        if 'input_img' in result:
+            if 'summary_occasional' in result:
+                summary_writer.add_summary(result['summary_occasional'], global_step=step)
+            if renderer is not None:
+                summary_writer.add_summary(self.draw_results(result, renderer), global_step=step)
+
     @staticmethod
-    def _run_step(sess, fetches):
-        try:
-            return sess.run(fetches)
-        except tf.errors.InvalidArgumentError as e:
-            found = re.search(r'\[%s\] \[([^\]]*)\]' % re.escape(NONFINITE_LABEL), e.message)
-            if found:
-                raise HMRError('%s %s: fix or drop that record' % (NONFINITE_LABEL[len('HMR: '):], found.group(1)))
-            raise
-        except tf.errors.DataLossError as e:
-            raise HMRError('a training record is corrupt (%s); convert that dataset again' % e.message.splitlines()[0])
+    def _run_step(sess, fetches, workers=SINGLE, model_dir=None):
+        """sess.run(fetches), with the errors a user can act on as HMRError."""
+        with workers.collective_errors(model_dir):
+            try:
+                return sess.run(fetches)
+            except tf.errors.InvalidArgumentError as e:
+                found = re.search(r'\[%s\] \[([^\]]*)\]' % re.escape(NONFINITE_LABEL), e.message)
+                if found:
+                    raise HMRError('%s %s: fix or drop that record' % (NONFINITE_LABEL[len('HMR: '):], found.group(1)))
+                raise
+            except tf.errors.DataLossError as e:
+                raise HMRError('a training record is corrupt (%s); convert that dataset again' % e.message.splitlines()[0])

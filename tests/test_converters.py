@@ -15,6 +15,7 @@ import pytest
 
 from src.joints import COCOPLUS19, LSP14
 from tests import raw_dataset_replicas as replicas
+from tests.raw_3dhp_test_replica import write_3dhp_test_set
 
 PROJECT_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -512,12 +513,14 @@ def test_schema_matches_released_record(request, reference_dir, fixture, pattern
 def test_prepare_datasets_drives_converters_from_one_config(tmp_path):
     lsp = replicas.write_lsp(str(tmp_path / 'raw' / 'lsp_dataset'))
     replicas.write_mosh(str(tmp_path / 'raw' / 'neutrMosh'))
+    test_3dhp = write_3dhp_test_set(str(tmp_path / 'raw' / 'mpi_inf_3dhp_test_set'))
     cfg = tmp_path / 'datasets.cfg'
     cfg.write_text('\n'.join([
         'DATA_DIR=%s' % (tmp_path / 'records'),
         'LSP_DIR=%s' % (tmp_path / 'raw' / 'lsp_dataset'),
         'MPII_DIR=%s' % (tmp_path / 'raw' / 'no_mpii_here'),
         'MOSH_DIR=%s' % (tmp_path / 'raw' / 'neutrMosh'),
+        'MPI_INF_3DHP_TEST_DIR=%s' % (tmp_path / 'raw' / 'mpi_inf_3dhp_test_set'),
         'MOSH_DATASETS=neutrSMPL_CMU', '']))
     env = dict(os.environ, PYTHON=sys.executable)
     proc = subprocess.run(['bash', osp.join(PROJECT_DIR, 'prepare_datasets.sh'), str(cfg)], env=env,
@@ -530,6 +533,9 @@ def test_prepare_datasets_drives_converters_from_one_config(tmp_path):
     assert len(read_records(str(tmp_path / 'records' / 'lsp' / 'test_000.tfrecord'))) == 1
     assert len(read_records(str(tmp_path / 'records' / 'mocap_neutrMosh' / 'neutrSMPL_CMU_000.tfrecord'))) == 7
     assert lsp['joints'].shape == (3, 14, 4)
+    for sequence in ('TS1', 'TS2'):
+        records = read_records(str(tmp_path / 'records' / 'mpi_inf_3dhp' / 'test' / (sequence + '.tfrecord')))
+        assert len(records) == len(test_3dhp[sequence])
 
 
 def test_prepare_datasets_without_config_is_one_line_error(tmp_path):

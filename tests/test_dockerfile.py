@@ -65,14 +65,17 @@ def test_images_install_the_requirement_files_ci_installs(stages):
     native = re.findall(r'pip install -q ((?:--[\w-]+ )*)-r (\S+)', makefile)
     assert native == [('', 'requirements-tf1.txt'), ('--no-build-isolation ', 'requirements-opendr.txt'),
                       ('', 'requirements.txt')]
+    assert re.findall(r'pip install -q ((?:--[\w-]+ )*)-r (\S+)', read('make/train.mk')) == [
+        ('--no-build-isolation ', 'requirements-horovod.txt')]
     legacy = pip_installs(stages['legacy-build'][1])
-    modern = pip_installs(stages['modern'][1])
+    modern = pip_installs(stages['modern-build'][1])
     assert legacy == [('', '/tmp/requirements-gpu.txt'), ('--no-build-isolation ', 'requirements-opendr.txt')]
-    assert modern == [('', '/tmp/requirements-gpu.txt')]
-    runs = {stage: ' '.join(v for i, v in stages[stage][1] if i == 'RUN') for stage in ('legacy-build', 'modern')}
+    assert modern == [('', '/tmp/requirements-gpu.txt'), ('--no-build-isolation ', 'requirements-horovod.txt')]
+    runs = {stage: ' '.join(v for i, v in stages[stage][1] if i == 'RUN') for stage in ('legacy-build', 'modern-build')}
     assert 'gpu-requirements.sh legacy < requirements-tf1.txt' in runs['legacy-build']
-    assert 'gpu-requirements.sh modern < requirements.txt' in runs['modern']
-    assert 'python3.6 -m venv .venv/tf1' in runs['legacy-build'] and 'python -m venv .venv/tf2' in runs['modern']
+    assert 'gpu-requirements.sh modern < requirements.txt' in runs['modern-build']
+    assert 'python3.6 -m venv .venv/tf1' in runs['legacy-build'] and 'python -m venv .venv/tf2' in runs['modern-build']
+    assert 'HOROVOD_GPU_OPERATIONS=NCCL' in runs['modern-build'] and 'HOROVOD_WITH_GLOO=1' in runs['modern-build']
 
 
 def test_pip_version_matches_the_makefile(stages):

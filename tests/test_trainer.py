@@ -111,8 +111,8 @@ def test_keypoint_loss_falls_when_overfitting(setup, tmp_path):
         trainer = build(config)
         original = trainer._run_step
 
-        def recording(sess, fetches):
-            result = original(sess, fetches)
+        def recording(sess, fetches, *args):
+            result = original(sess, fetches, *args)
             losses.append(result['loss_kp'] / trainer.e_loss_weight)
             return result
         trainer._run_step = recording

@@ -10,13 +10,19 @@ from .render_lights import LIGHTS
 NO_FACE = 4294967295
 
 
-def render(verts, faces, width, height, camera, near, far, color, background=None):
-    """Shaded mesh over `background` (float RGB in [0, 1]) or white; returns (float RGB, mask)."""
+def _renderer(verts, faces, width, height, camera, near, far, vertex_colors):
+    """opendr's ColoredRenderer for a pinhole camera [f, cx, cy] on a white background."""
     renderer = ColoredRenderer()
     renderer.camera = ProjectPoints(f=camera[0] * np.ones(2), rt=np.zeros(3), t=np.zeros(3), k=np.zeros(5),
                                     c=np.asarray(camera[1:3], np.float64))
     renderer.frustum = {'near': near, 'far': far, 'height': height, 'width': width}
-    renderer.set(v=verts, f=faces, vc=np.asarray(color), bgcolor=np.ones(3))
+    renderer.set(v=verts, f=faces, vc=vertex_colors, bgcolor=np.ones(3))
+    return renderer
+
+
+def render(verts, faces, width, height, camera, near, far, color, background=None):
+    """Shaded mesh over `background` (float RGB in [0, 1]) or white; returns (float RGB, mask)."""
+    renderer = _renderer(verts, faces, width, height, camera, near, far, np.asarray(color))
     albedo = renderer.vc
     shading = None
     for position, intensity in LIGHTS:
@@ -39,12 +45,7 @@ def render(verts, faces, width, height, camera, near, far, color, background=Non
 def render_labels(verts, faces, face_labels, width, height, camera, near, far):
     """Label of the face seen at each pixel (uint8, 0 where no face is), from opendr's face-index
     image: no shading, interpolation or anti-aliasing."""
-    renderer = ColoredRenderer()
-    renderer.camera = ProjectPoints(f=camera[0] * np.ones(2), rt=np.zeros(3), t=np.zeros(3), k=np.zeros(5),
-                                    c=np.asarray(camera[1:3], np.float64))
-    renderer.frustum = {'near': near, 'far': far, 'height': height, 'width': width}
-    renderer.set(v=verts, f=faces, vc=np.zeros_like(verts), bgcolor=np.ones(3))
-    face_index = renderer.visibility_image
+    face_index = _renderer(verts, faces, width, height, camera, near, far, np.zeros_like(verts)).visibility_image
     covered = face_index != NO_FACE
     labels = np.zeros((height, width), np.uint8)
     labels[covered] = np.asarray(face_labels)[face_index[covered]]
