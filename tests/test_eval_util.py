@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from src.benchmark import eval_util
-from src.datasets import h36m_to_tfrecords, mpi_inf_3dhp_to_tfrecords
+from src.datasets import h36m_to_tfrecords, mpi_inf_3dhp_test_to_tfrecords, mpi_inf_3dhp_to_tfrecords
 from src.joints import LSP14
 
 
@@ -98,3 +98,6 @@ def test_joint_maps_to_lsp_match_the_released_indices():
     assert mpi_inf_3dhp_to_tfrecords.TO_LSP == [25, 24, 23, 18, 19, 20, 16, 15, 14, 9, 10, 11, 5, 7]
     # The 32-joint H3.6M skeleton's LSP-14 joints, as commonly used with D3_Positions.
     assert h36m_to_tfrecords.TO_LSP == [3, 2, 1, 6, 7, 8, 27, 26, 25, 17, 18, 19, 13, 15]
+    # The 17 joints of the 3DHP test annotation (head top, neck, right arm, left arm, right leg, left leg,
+    # pelvis, spine, head) in LSP order.
+    assert mpi_inf_3dhp_test_to_tfrecords.TO_LSP == [10, 9, 8, 11, 12, 13, 4, 3, 2, 5, 6, 7, 1, 0]
