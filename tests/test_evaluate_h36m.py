@@ -112,6 +112,29 @@ def test_known_errors_per_frame_action_and_overall(hmr_config, h36m_test_set, tm
     assert '| Eating |' in table
 
 
+def test_predictions_are_kept_and_reused_for_the_same_checkpoint(hmr_config, h36m_test_set, tmp_path):
+    tfh36m_dir, expected = h36m_test_set
+    assert run_evaluation(hmr_config, tfh36m_dir, str(tmp_path), '--protocol=2') == 0
+    cache = tmp_path / 'predictions' / (sequence_file_name(11, 'Eating', 0, 3) + '.npz')
+    with np.load(str(cache)) as saved:
+        kept = {k: saved[k] for k in saved.files}
+    # Moving the kept joints by 10 mm along z on every limb joint shows in the next run's errors.
+    kept['joints3d'][:, LIMBS, 2] += 0.01
+    np.savez(str(cache), **kept)
+    assert run_evaluation(hmr_config, tfh36m_dir, str(tmp_path), '--protocol=2') == 0
+    with open(str(tmp_path / 'h36m_p2.json')) as f:
+        per_sequence = json.load(f)['per_sequence']
+    # Eating's limb offsets were (0, 30k, 40k) mm; now (0, 30k, 40k - 10) for k = 1, 2, 3.
+    shifted = np.mean([np.hypot(30. * k, 40. * k - 10.) * 12 / 14 for k in (1, 2, 3)])
+    assert per_sequence['S11_Eating_0_cam3']['MPJPE'] == pytest.approx(shifted, abs=2e-3)
+    # Another checkpoint (here: the same one saved again) is predicted afresh.
+    os.utime(hmr_config.load_path + '.index')
+    assert run_evaluation(hmr_config, tfh36m_dir, str(tmp_path), '--protocol=2') == 0
+    with open(str(tmp_path / 'h36m_p2.json')) as f:
+        assert json.load(f)['per_sequence']['S11_Eating_0_cam3']['MPJPE'] == pytest.approx(
+            np.mean(expected[(11, 'Eating', 0, 3)][0]), abs=2e-3)
+
+
 def test_vis_writes_the_best_and_worst(hmr_config, h36m_test_set, tmp_path):
     tfh36m_dir, expected = h36m_test_set
     assert run_evaluation(hmr_config, tfh36m_dir, str(tmp_path), '--protocol=2', '--vis', '--num_vis=2') == 0

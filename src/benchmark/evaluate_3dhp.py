@@ -27,7 +27,7 @@ from ..datasets.mpi_inf_3dhp_test_to_tfrecords import ACTIVITIES
 from ..errors import HMRError
 from . import cli
 from .eval_util import auc, group_means, joint_errors, pck
-from .predict import predict_all
+from .predict import predict_cached
 from .tables import PUBLISHED, comparison_table, markdown_table, write_report
 from .test_records import read_test_records
 
@@ -153,7 +153,8 @@ def main(config):
         if records['gt3d'] is None:
             raise HMRError('%s holds no 3D joints (mosh/gt3d): %s' % (paths[sequence], CONVERT_HINT))
         bar.set_postfix_str(sequence, refresh=False)
-        predictions = predict_all(model, records['images'], progress=bar.update)
+        predictions = predict_cached(model, records['images'], osp.join(config.pred_dir, 'predictions', sequence + '.npz'),
+                                     progress=bar.update)
         # joints3d is COCO+ 19 (or LSP 14): its first 14 are the LSP joints.
         pred3d = predictions['joints3d'][:, :14] * METERS_TO_MM
         gt3d = records['gt3d'] * METERS_TO_MM

@@ -4,7 +4,8 @@ the 14 LSP joints, both root-relative (pelvis = the midpoint of the hips), per a
 Protocol 1 reads subjects 9 and 11, all four cameras and both trials; Protocol 2 only the frontal
 camera (3) and trial 0 (the paper's "trial 1"). Per action, the error is the mean of its sequences'
 mean errors; "Average" is the mean over actions, as the released script printed for its table; the
-mean and median over all frames are reported too.
+mean and median over all frames are reported too. Each sequence's predictions are kept in
+<pred_dir>/predictions/<sequence>.npz and reused by later runs of the same checkpoint (either protocol).
 
 usage: python -m src.benchmark.evaluate_h36m --load_path models/model.ckpt-667589 \
            --tfh36m_dir data/tf_datasets/tf_records_human36m_wjoints [--protocol 1|2] \
@@ -23,7 +24,7 @@ from ..datasets.h36m_to_tfrecords import ACTIONS, PROTOCOLS, SUBJECTS, sequence_
 from ..errors import HMRError
 from . import cli
 from .eval_util import joint_errors
-from .predict import predict_all
+from .predict import predict_cached
 from .tables import PUBLISHED, markdown_table, write_report
 from .test_records import read_test_records
 
@@ -44,11 +45,12 @@ def protocol_sequences(protocol):
     return [s for s in itertools.product(SUBJECTS['test'], ACTIONS, trials, cameras) if s != CORRUPT_SEQUENCE]
 
 
-def sequence_errors(model, records, bar):
-    """Per-frame MPJPE and PA-MPJPE (mm) of one sequence's records, and the predictions."""
+def sequence_errors(model, records, bar, cache_path):
+    """Per-frame MPJPE and PA-MPJPE (mm) of one sequence's records, and the predictions (kept in
+    cache_path, as the released script kept them in pred_dir)."""
     if records['gt3d'] is None:
         raise HMRError('the test records hold no 3D joints (mosh/gt3d): convert them with h36m_to_tfrecords')
-    predictions = predict_all(model, records['images'], progress=bar.update)
+    predictions = predict_cached(model, records['images'], cache_path, progress=bar.update)
     # joints3d is COCO+ 19 (or LSP 14): its first 14 are the LSP joints.
     pred3d = predictions['joints3d'][:, :14] * METERS_TO_MM
     gt3d = records['gt3d'] * METERS_TO_MM
@@ -108,7 +110,8 @@ def main(config):
     for sequence in sorted(present):
         records = read_test_records(present[sequence], config.img_size)
         bar.set_postfix_str(sequence_file_name(*sequence), refresh=False)
-        errors, errors_pa, predictions = sequence_errors(model, records, bar)
+        cache = osp.join(config.pred_dir, 'predictions', sequence_file_name(*sequence) + '.npz')
+        errors, errors_pa, predictions = sequence_errors(model, records, bar, cache)
         per_sequence[sequence] = (errors, errors_pa)
         per_frame['names'] += records['names']
         per_frame['MPJPE'] += errors.tolist()
