@@ -14,7 +14,11 @@ PYTEST_ARGS ?=
 help:
 	@echo "make test            run the test suite on both runtimes (creates .venv/tf1 and .venv/tf2 first)"
 	@echo "make setup           create both environments"
-	@echo "make bench           inference benchmark on both runtimes"
+	@echo "make bench           benchmarks (inference, demo, training, 1 vs 2 Horovod workers) on both runtimes"
+	@echo "make demo IMG=...    image -> mesh, figure, parameters (make models first)"
+	@echo "make train ARGS=...  training; make train-dist NP=2 ARGS=... on Horovod (make setup-horovod)"
+	@echo "make datasets        convert the raw datasets named in datasets.cfg"
+	@echo "make eval-h36m | eval-3dhp | eval-lsp   the paper's tables (see README)"
 
 setup: setup-tf1 setup-tf2
 setup-tf1: $(TF1)/.installed
