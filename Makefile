@@ -42,9 +42,10 @@ $(TF2)/.installed: requirements.txt
 test: $(foreach r,$(RUNTIMES),test-$(r))
 
 test-tf1 test-tf2: test-%: .venv/%/.installed
+	.venv/$*/bin/python -m pytest -q tests $(PYTEST_ARGS)
+
 # The modern runtime's tests include the Horovod runs (make/train.mk builds it).
 test-tf2: $(TF2)/.horovod
-	.venv/$*/bin/python -m pytest -q tests $(PYTEST_ARGS)
 
 bench: $(foreach r,$(RUNTIMES),.venv/$(r)/.installed) $(TF2)/.horovod
 	$(TF2)/bin/python -m bench.run $(foreach r,$(RUNTIMES),.venv/$(r)/bin/python)
