@@ -42,8 +42,7 @@ ENV LD_LIBRARY_PATH=/usr/local/cuda-9.0/lib64 \
     RUNTIMES=tf1 \
     DEMO_RUNTIME=tf1 \
     TRAIN_RUNTIME=tf1 \
-    EVAL_RUNTIME=tf1 \
-    TF_CPP_MIN_LOG_LEVEL=2
+    EVAL_RUNTIME=tf1
 WORKDIR /hmr
 COPY --from=legacy-build --chown=hmr /hmr/.venv /hmr/.venv
 COPY --chown=hmr . /hmr
@@ -96,8 +95,7 @@ ENV MPLBACKEND=Agg \
     RUNTIMES=tf2 \
     DEMO_RUNTIME=tf2 \
     TRAIN_RUNTIME=tf2 \
-    EVAL_RUNTIME=tf2 \
-    TF_CPP_MIN_LOG_LEVEL=2
+    EVAL_RUNTIME=tf2
 WORKDIR /hmr
 COPY --from=modern-build --chown=hmr /hmr/.venv /hmr/.venv
 COPY --chown=hmr . /hmr

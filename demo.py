@@ -59,7 +59,6 @@ def run(config):
 
 def main(argv):
     os.environ.setdefault('MPLBACKEND', 'Agg')
-    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
     config = hmr_config.get_config(argv)
     try:
         return run(config)
