@@ -105,9 +105,6 @@ class Workers(object):
         """A different but repeatable shuffle per worker."""
         return None if seed is None else seed + 1000 * self.rank
 
-    def describe(self):
-        return {'num_workers': self.size, 'lr_scaling': self.lr_scaling}
-
 
 def _first_line(message):
     """The informative line of a TensorFlow error message (graph-mode messages start with boilerplate)."""

@@ -29,7 +29,7 @@ def main(config):
         smpl_loader = data_loader.get_smpl_loader()
     trainer = HMRTrainer(config, image_loader, smpl_loader, workers=workers)
     if workers.is_chief:
-        save_config(config, workers if config.distributed else None)
+        save_config(config, workers)
     step = trainer.train(max_steps=config.max_steps, save_every_secs=config.save_every_secs)
     if workers.is_chief:
         print('trained to step %d in %s' % (step, config.model_dir))

@@ -5,6 +5,7 @@ import os.path as osp
 from datetime import datetime
 
 from .errors import HMRError
+from .util.demo_io import write_json
 
 DEFAULT_DATASETS = ['lsp', 'lsp_ext', 'mpii', 'h36m', 'coco', 'mpi_inf_3dhp']
 DEFAULT_MOCAP = ['CMU', 'H3.6', 'jointLim']
@@ -85,15 +86,13 @@ def prepare_dirs(config):
 
 
 def save_config(config, workers=None):
-    """params.json beside the checkpoints, written atomically; with `workers` (src.distributed) also
-    the number of workers, the global batch and the learning rates in effect."""
+    """params.json beside the checkpoints, written atomically; for a distributed run (`workers`, see
+    src.distributed) also the number of workers, the global batch and the learning rates in effect."""
     path = osp.join(config.model_dir, PARAMS_FILE)
     values = flag_values(config)
-    if workers is not None:
+    if workers is not None and workers.distributed:
         values.update({'num_workers': workers.size, 'global_batch_size': config.batch_size * workers.size,
                        'effective_e_lr': workers.learning_rate(config.e_lr),
                        'effective_d_lr': workers.learning_rate(config.d_lr)})
-    with open(path + '.tmp', 'w') as f:
-        json.dump(values, f, indent=4, sort_keys=True)
-    os.rename(path + '.tmp', path)
+    write_json(path, values, indent=4)
     return path

@@ -10,7 +10,7 @@ import os.path as osp
 
 import numpy as np
 
-from tests.raw_dataset_replicas import gradient_image, write_jpeg
+from tests.raw_dataset_replicas import gradient_image, random_skeleton, write_jpeg
 
 # LSP-14 rows of the 17 test-set joints (head_top, neck, r/l shoulder, elbow, wrist, r/l hip, knee,
 # ankle, pelvis, spine, head), written out here independently of the converter.
@@ -22,15 +22,6 @@ SEQUENCES = {
     'TS1': (160, 200, 300., 302., 101., 79., [1, 0, 1, 0, 1], [1, 2, 3, 2, 3], 'v5'),
     'TS2': (180, 240, 330., 328., 118., 92., [0, 1, 1, 1], [7, 5, 5, 1], 'v7.3'),
 }
-
-
-def _skeleton17(rng):
-    """17 joints (mm, camera coordinates) of a person about 1.6 m tall, 4 m away."""
-    pts = np.zeros((17, 3))
-    pts[:, 0] = rng.uniform(-300, 300, 17)
-    pts[:, 1] = rng.uniform(-800, 800, 17)
-    pts[:, 2] = 4000 + rng.uniform(-100, 100, 17)
-    return pts
 
 
 def write_mat_v73(path, arrays):
@@ -64,7 +55,7 @@ def write_3dhp_test_set(root):
                 write_jpeg(path, gradient_image(h, w, seed=31 * k + int(seq[2:])))
             if not valid[k]:
                 continue
-            pts = _skeleton17(rng)
+            pts = random_skeleton(rng, 17)
             uv = np.stack([f * pts[:, 0] / pts[:, 2] + cx, fy * pts[:, 1] / pts[:, 2] + cy], axis=1)
             pts_univ = pts[PELVIS] + UNIVERSAL_SCALE * (pts - pts[PELVIS])
             annot2[:, :, 0, k], annot3[:, :, 0, k], univ[:, :, 0, k] = uv.T, pts.T, pts_univ.T

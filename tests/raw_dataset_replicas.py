@@ -270,12 +270,12 @@ def write_mosh(root, dataset_name='neutrSMPL_CMU'):
 MPI3DHP_LSP = [25, 24, 23, 18, 19, 20, 16, 15, 14, 9, 10, 11, 5, 7]  # LSP-14 rows of the 28 joints
 
 
-def _skeleton28(rng):
-    """28 joints (mm, camera coordinates) of a standing person ~1.7 m tall, 4 m away."""
-    pts = np.zeros((28, 3))
-    pts[:, 0] = rng.uniform(-300, 300, 28)
-    pts[:, 1] = rng.uniform(-800, 800, 28)
-    pts[:, 2] = 4000 + rng.uniform(-100, 100, 28)
+def random_skeleton(rng, num_joints):
+    """`num_joints` joints (mm, camera coordinates) of a standing person ~1.6 m tall, 4 m away."""
+    pts = np.zeros((num_joints, 3))
+    pts[:, 0] = rng.uniform(-300, 300, num_joints)
+    pts[:, 1] = rng.uniform(-800, 800, num_joints)
+    pts[:, 2] = 4000 + rng.uniform(-100, 100, num_joints)
     return pts
 
 
@@ -316,7 +316,7 @@ def write_mpi_inf_3dhp(root):
 
     def write_seq(sub, seq, deltas, image_cams, video_cams, expect):
         seq_dir = osp.join(root, 'S%d' % sub, 'Seq%d' % seq)
-        base = _skeleton28(rng)
+        base = random_skeleton(rng, 28)
         annot2, annot3 = [], []
         for cam_id in range(14):
             pts_all = []

@@ -1,9 +1,10 @@
 """The evaluations' outputs: a JSON of per-sample errors and summaries, and a Markdown table with the
 paper's published numbers (Kanazawa et al., CVPR 2018, Tables 1, 3 and 4) beside ours."""
-import json
 import os
 
 import numpy as np
+
+from ..util.demo_io import write_json, write_text
 
 PUBLISHED = {
     'h36m_p1': {'MPJPE': 87.97, 'PA-MPJPE': 58.1},
@@ -32,30 +33,11 @@ def comparison_table(summary, published, digits=2):
     return markdown_table(['Metric', 'Ours', 'Paper'], rows, digits)
 
 
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _write_atomically(path, text):
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def write_report(out_dir, name, results, markdown):
     """Writes <out_dir>/<name>.json (results) and <name>.md (markdown); returns both paths."""
     if not os.path.isdir(out_dir):
         os.makedirs(out_dir)
     json_path, md_path = os.path.join(out_dir, name + '.json'), os.path.join(out_dir, name + '.md')
-    _write_atomically(json_path, json.dumps(_jsonable(results), indent=1, sort_keys=True))
-    _write_atomically(md_path, markdown)
+    write_json(json_path, results)
+    write_text(md_path, markdown)
     return json_path, md_path

@@ -29,12 +29,11 @@ def crop_around(image, center, img_size):
 def read_test_records(path, img_size=224):
     """The examples of one TFRecord file, in order, as a dict of arrays:
     images (N x S x S x 3 in [-1, 1]), kps (N x 14 x 3: x, y in [-1, 1] of the crop, visibility),
-    gt3d (N x 14 x 3 in metres, or None without 3D labels), names (image/filename), centers (N x 2,
-    pixels of the stored image) and heights/widths of the stored images."""
+    gt3d (N x 14 x 3 in metres, or None without 3D labels) and names (image/filename)."""
     if not osp.isfile(path):
         raise HMRError('test records %s not found: convert the test set first (see `make datasets`)' % path)
     coder = ImageCoder()
-    out = {k: [] for k in ('images', 'kps', 'gt3d', 'names', 'centers', 'sizes')}
+    out = {k: [] for k in ('images', 'kps', 'gt3d', 'names')}
     try:
         for data in tf.python_io.tf_record_iterator(path):
             example = tf.train.Example()
@@ -47,8 +46,6 @@ def read_test_records(path, img_size=224):
             xy = 2. * (xy - center + img_size // 2) / img_size - 1.
             out['kps'].append(np.hstack([xy * visible[:, None], visible[:, None]]))
             out['images'].append(2. * (crop_around(image, center, img_size) / 255. - .5))
-            out['centers'].append(center)
-            out['sizes'].append(image.shape[:2])
             out['names'].append(feature['image/filename'].bytes_list.value[0].decode('utf-8'))
             if 'mosh/gt3d' in feature:
                 out['gt3d'].append(_floats(example, 'mosh/gt3d').reshape(NUM_LSP, 3))

@@ -71,9 +71,16 @@ def _jsonable(value):
     return value
 
 
-def write_json(path, data):
-    with open(path, 'w') as f:
-        json.dump(_jsonable(data), f, indent=1, sort_keys=True)
+def write_text(path, text):
+    """Write `text` to `path` whole or not at all: a temporary file renamed over it."""
+    with open(path + '.tmp', 'w') as f:
+        f.write(text)
+    os.replace(path + '.tmp', path)
+
+
+def write_json(path, data, indent=1):
+    """`data` (NumPy arrays and scalars included) as sorted JSON, written atomically."""
+    write_text(path, json.dumps(_jsonable(data), indent=indent, sort_keys=True))
 
 
 def write_png(path, image):
