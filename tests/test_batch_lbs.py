@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from src.compat import tf
+from src.rotations import axis_angle_to_matrix as rotations
 from src.tf_smpl.batch_lbs import (batch_global_rigid_transformation, batch_lrotmin, batch_rodrigues,
                                    batch_skew)
 from tests.fixtures import SMPL_PARENTS, SMPL_REST_JOINTS
-from tests.numpy_smpl import rotations
 
 
 def run(fn, *arrays):

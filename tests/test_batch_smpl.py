@@ -1,12 +1,12 @@
-"""TensorFlow SMPL against an independent NumPy forward pass and known invariants."""
+"""TensorFlow SMPL against the NumPy one (src/body_model.py) and known invariants."""
 import numpy as np
 import pytest
 
+from src.body_model import BodyModel
 from src.compat import tf
 from src.errors import HMRError
 from src.tf_smpl.batch_smpl import SMPL
 from tests.fixtures import NUM_VERTS, synthetic_smpl
-from tests.numpy_smpl import smpl_forward
 
 
 @pytest.fixture(scope='module')
@@ -35,10 +35,10 @@ def test_matches_numpy_reference_on_random_bodies(synthetic_models, model):
     beta, theta = rng.randn(3, 10), rng.randn(3, 72) * .4
     verts, joints, _, skeleton = run_smpl(synthetic_models[0], beta, theta)
     for i in range(3):
-        ref_verts, ref_joints, ref_skeleton = smpl_forward(model, beta[i], theta[i])
-        np.testing.assert_allclose(verts[i], ref_verts, atol=2e-5)
-        np.testing.assert_allclose(joints[i], ref_joints, atol=2e-5)
-        np.testing.assert_allclose(skeleton[i], ref_skeleton, atol=2e-5)
+        ref = BodyModel(model).forward(theta[i:i + 1], beta[i])
+        np.testing.assert_allclose(verts[i], ref.verts[0], atol=2e-5)
+        np.testing.assert_allclose(joints[i], ref.joints_coco[0], atol=2e-5)
+        np.testing.assert_allclose(skeleton[i], ref.joints[0], atol=2e-5)
 
 
 def test_global_rotation_rotates_the_body_about_the_root(synthetic_models):

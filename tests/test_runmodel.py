@@ -3,11 +3,11 @@ two runtimes agreeing on one checkpoint."""
 import numpy as np
 import pytest
 
+from src.body_model import BodyModel
 from src.compat import tf
 from src.errors import HMRError
 from src.RunModel import RunModel
 from tests.fixtures import synthetic_smpl
-from tests.numpy_smpl import smpl_forward
 from tests.runtimes import outputs_of_both_runtimes
 
 
@@ -29,11 +29,12 @@ def predictions(hmr_config):
 
 def test_outputs_are_smpl_of_theta_seen_by_the_camera(predictions):
     results = predictions[0]
-    model = synthetic_smpl()
+    body = BodyModel(synthetic_smpl())
     for i in range(2):
         theta = results['theta'][i].astype(np.float64)
         cam, pose, shape = theta[:3], theta[3:75], theta[75:]
-        verts, joints, _ = smpl_forward(model, shape, pose)
+        posed = body.forward(pose[None], shape)
+        verts, joints = posed.verts[0], posed.joints_coco[0]
         np.testing.assert_allclose(results['verts'][i], verts, atol=1e-4)
         np.testing.assert_allclose(results['joints3d'][i], joints, atol=1e-4)
         np.testing.assert_allclose(results['cams'][i], cam, atol=0)
