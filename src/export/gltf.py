@@ -90,7 +90,8 @@ def write_glb(path, body, betas, poses, trans, fps):
                              pygltflib.ARRAY_BUFFER)}
     for k in range(joints.shape[1] // INFLUENCES_PER_SET):
         columns = slice(INFLUENCES_PER_SET * k, INFLUENCES_PER_SET * (k + 1))
-        attributes['JOINTS_%d' % k] = buffer.add(joints[:, columns].astype(np.uint8), 'VEC4', pygltflib.ARRAY_BUFFER)
+        attributes['JOINTS_%d' % k] = buffer.add(joints[:, columns].astype(np.uint8), 'VEC4',
+                                                 pygltflib.ARRAY_BUFFER)
         attributes['WEIGHTS_%d' % k] = buffer.add(weights[:, columns].astype(np.float32), 'VEC4',
                                                   pygltflib.ARRAY_BUFFER)
     indices = buffer.add(body.faces.reshape(-1).astype(np.uint32), 'SCALAR', pygltflib.ELEMENT_ARRAY_BUFFER,
