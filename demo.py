@@ -1,14 +1,16 @@
-"""HMR demo: image(s) -> 3D body mesh, as pictures and files.
+"""HMR demo: photos, folders or a video -> every person's 3D body mesh, as pictures, files and animations.
 
-The person should be roughly centred and ~150 px tall after cropping: give OpenPose output
-(--json_path) or a box (--bbox x,y,w,h) when the image is not a tight crop around one person.
+  python -m demo --img_path data/astronaut.png                 # people found by the built-in detector
+  python -m demo --img_path 'photos/*.jpg' --out_dir results   # a glob or a folder, batched
+  python -m demo --img_path data/random.jpg --json_path data/random_keypoints.json   # OpenPose people
+  python -m demo --img_path photo.jpg --bbox '10,20,100,300;200,20,90,280'            # given boxes
+  python -m demo --img_path photo.jpg --detector none          # the released behaviour: one tight crop
+  python -m demo --img_path clip.mp4 --out_dir results         # video: tracks, overlay, BVH and glTF
 
-  python -m demo --img_path data/coco1.png
-  python -m demo --img_path data/random.jpg --json_path data/random_keypoints.json
-  python -m demo --img_path 'photos/*.jpg' --out_dir results
-
-Each image gives, in --out_dir: NAME.png (the released six-panel figure), NAME.obj (the mesh in the
-original image's camera frame), NAME.json and NAME.npz (theta, camera, 2D/3D joints, crop).
+Each image gives, in --out_dir: NAME.png (the released six-panel figure), NAME.obj (every person's
+mesh in the original image's camera frame), NAME.json and NAME.npz (per person: theta, camera, 2D/3D
+joints, box, crop); a video gives NAME.mp4 (the meshes over the frames), NAME.json / NAME.npz (per
+track) and NAME_track<ID>.bvh / .glb. --outputs chooses among figure,obj,json,npz,video,bvh,glb.
 """
 import os
 import sys
@@ -16,57 +18,46 @@ import sys
 from absl import flags
 
 from src import config as hmr_config
+from src.detectors import NAMES as DETECTOR_NAMES
 from src.errors import HMRError
 
-flags.DEFINE_string('img_path', 'data/im1963.jpg', 'Image, folder of images, or glob pattern to run')
+DEFAULT_IMAGE = 'data/astronaut.png'
+
+flags.DEFINE_string('img_path', DEFAULT_IMAGE, 'Image, folder of images, glob pattern, or video to run')
 flags.DEFINE_string('json_path', None, 'If specified, uses the openpose output to crop the image.')
-flags.DEFINE_string('bbox', None, 'Person box x,y,w,h in pixels (instead of OpenPose output)')
+flags.DEFINE_string('bbox', None, 'Person box(es) x,y,w,h in pixels, several separated by ";"')
 flags.DEFINE_string('out_dir', 'out', 'Folder for the results')
-
-
-def _check_models(config):
-    missing = [p for p in (config.load_path + '.index', config.smpl_model_path) if not os.path.exists(p)]
-    if missing:
-        raise HMRError('model files missing (%s): run `make models` to download the released model, or pass '
-                       '--load_path and --smpl_model_path' % ', '.join(missing))
-
-
-def run(config):
-    from tqdm import tqdm
-    from src.demo_pipeline import DemoPipeline, list_images, parse_bbox
-
-    images = list_images(config.img_path)
-    if config.json_path and len(images) > 1:
-        raise HMRError('--json_path describes one image, but %s names %d' % (config.img_path, len(images)))
-    bbox = parse_bbox(config.bbox) if config.bbox else None
-    if config.load_path is None:
-        config.load_path = hmr_config.PRETRAINED_MODEL
-    _check_models(config)
-    if not os.path.isdir(config.out_dir):
-        os.makedirs(config.out_dir)
-    config.batch_size = 1
-    pipeline = DemoPipeline(config)
-    failures = 0
-    for path in tqdm(images, desc='HMR', unit='image', disable=len(images) == 1):
-        try:
-            pipeline.run(path, config.out_dir, json_path=config.json_path, bbox=bbox)
-        except HMRError as e:
-            failures += 1
-            tqdm.write('skipped: %s' % e, file=sys.stderr)
-    print('wrote results for %d of %d image(s) to %s' % (len(images) - failures, len(images), config.out_dir))
-    return 1 if failures else 0
+flags.DEFINE_enum('detector', 'auto', ['auto', 'none'] + list(DETECTOR_NAMES),
+                  'Person detector when no --json_path or --bbox is given (none: the whole image is one person)')
+flags.DEFINE_integer('max_people', 10, 'At most this many people per image, biggest (or most confident) first')
+flags.DEFINE_string('outputs', None, 'Comma-separated outputs among figure,obj,json,npz,video,bvh,glb '
+                    '(default: figure,obj,json,npz for images; video,json,npz,bvh,glb for a video)')
+flags.DEFINE_integer('workers', -1, 'Processes drawing pictures beside the model (0: none; default: 0 for '
+                     'one image, else up to 2)')
+flags.DEFINE_integer('start', 0, 'Video: first frame (0-based)')
+flags.DEFINE_integer('end', None, 'Video: stop before this frame')
+flags.DEFINE_integer('every', 1, 'Video: use every N-th frame')
+flags.DEFINE_boolean('smooth', True, 'Video: smooth each track over time (--nosmooth or --no_smooth: off)')
 
 
 def main(argv):
     os.environ.setdefault('MPLBACKEND', 'Agg')
-    config = hmr_config.get_config(argv)
+    argv = ['--nosmooth' if arg == '--no_smooth' else arg for arg in argv]
     try:
+        config = hmr_config.get_config(argv)
+        if config.img_path == DEFAULT_IMAGE and not os.path.exists(DEFAULT_IMAGE):
+            raise HMRError('no --img_path given and the sample image %s is not there: run `make sample-images` '
+                           'or pass --img_path' % DEFAULT_IMAGE)
+        from src.demo.app import run
         return run(config)
+    except flags.Error as e:
+        print('error: %s' % str(e).splitlines()[0], file=sys.stderr)
+        return 2
     except HMRError as e:
         print('error: %s' % e, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print('interrupted', file=sys.stderr)
+        print('interrupted: the files written so far are complete', file=sys.stderr)
         return 130
 
 

@@ -1,5 +1,5 @@
-"""The demo end to end on the synthetic model: every output file and its contents, the released crops,
-robust image reading, and one-line errors."""
+"""The demo end to end on the synthetic model: every output file and its contents, several people per
+image, batching, the released crops, robust image reading, and one-line errors."""
 import json
 import os
 
@@ -7,11 +7,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import demo
 from src.compat import tf
-from src.demo_pipeline import DemoPipeline, list_images, parse_bbox, preprocess
+from src.demo import outputs as demo_outputs
+from src.demo.images import ImageRun, prepared
+from src.demo.people import PeopleFinder, from_openpose, parse_boxes, whole_image
+from src.demo.sources import list_images
 from src.errors import HMRError
+from src.RunModel import RunModel
 from src.util.demo_io import read_image
+from src.util.image import crop_for_model
+from tests.conftest import PROJECT_DIR
 from tests.fixtures import NUM_FACES, NUM_VERTS
+
+FILES = ['json', 'npz', 'obj']
 
 
 def sample_image(path, size=(300, 400)):
@@ -21,53 +30,82 @@ def sample_image(path, size=(300, 400)):
     return image
 
 
-@pytest.fixture(scope='module')
-def pipeline(hmr_config):
-    hmr_config.batch_size = 1
+def build_model(config, batch_size):
+    config.batch_size = batch_size
     with tf.Graph().as_default():
-        yield DemoPipeline(hmr_config, sess=tf.Session())
+        return RunModel(config, sess=tf.Session())
 
 
 @pytest.fixture(scope='module')
-def demo_run(pipeline, tmp_path_factory):
-    folder = tmp_path_factory.mktemp('demo')
-    image = sample_image(str(folder / 'person.jpg'))
-    result = pipeline.run(str(folder / 'person.jpg'), str(folder))
-    return folder, image, result
+def model(hmr_config):
+    return build_model(hmr_config, 4)
+
+
+def run_images(model, paths, out_dir, finder=None, outputs=('figure',) + tuple(FILES), workers=0):
+    """ImageRun over `paths` (whole images unless `finder`); returns (failures, reported lines)."""
+    lines = []
+    finder = finder or PeopleFinder(224, 10)
+    run = ImageRun(model, model.smpl.faces, str(out_dir), outputs, workers, report=lines.append)
+    return run.run(prepared(paths, finder, 224)), lines
+
+
+def demo_main(tmp_path, synthetic_models, *args):
+    smpl, ckpt = synthetic_models
+    with tf.Graph().as_default():
+        return demo.main(['demo', '--load_path', ckpt, '--smpl_model_path', smpl] + list(args))
 
 
 def read_obj(path):
-    verts, faces = [], []
+    objects, verts, faces = [], [], []
     with open(path) as f:
         for line in f:
-            if line.startswith('v '):
+            if line.startswith('o '):
+                objects.append(line.split()[1])
+            elif line.startswith('v '):
                 verts.append([float(v) for v in line.split()[1:]])
             elif line.startswith('f '):
                 faces.append([int(v) for v in line.split()[1:]])
-    return np.array(verts), np.array(faces)
+    return np.array(verts), np.array(faces), objects
+
+
+def read_json(path):
+    with open(str(path)) as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope='module')
+def demo_run(model, tmp_path_factory):
+    folder = tmp_path_factory.mktemp('demo')
+    image = sample_image(str(folder / 'person.jpg'))
+    failures, _ = run_images(model, [str(folder / 'person.jpg')], folder)
+    assert failures == 0
+    return folder, image, read_json(folder / 'person.json')
 
 
 def test_writes_figure_mesh_and_parameters(demo_run):
     folder, image, result = demo_run
     assert sorted(os.listdir(str(folder))) == ['person.jpg', 'person.json', 'person.npz', 'person.obj', 'person.png']
-    verts, faces = read_obj(str(folder / 'person.obj'))
+    verts, faces, _ = read_obj(str(folder / 'person.obj'))
     assert verts.shape == (NUM_VERTS, 3) and faces.shape == (NUM_FACES, 3)
     assert faces.min() == 1 and faces.max() <= NUM_VERTS
-    with open(str(folder / 'person.json')) as f:
-        saved = json.load(f)
-    assert len(saved['theta']) == 85 and len(saved['pose']) == 72 and len(saved['shape']) == 10
-    np.testing.assert_allclose(saved['theta'][:3], saved['cam'])
-    assert np.shape(saved['joints2d_original']) == (19, 2) and np.shape(saved['joints3d']) == (19, 3)
-    assert saved['image_size'] == [image.shape[1], image.shape[0]]
-    archive = np.load(str(folder / 'person.npz'))
-    np.testing.assert_allclose(archive['verts'], verts, atol=1e-5)
-    np.testing.assert_allclose(archive['theta'], saved['theta'], rtol=1e-6)
+    assert len(result['theta']) == 85 and len(result['pose']) == 72 and len(result['shape']) == 10
+    np.testing.assert_allclose(result['theta'][:3], result['cam'])
+    assert np.shape(result['joints2d_original']) == (19, 2) and np.shape(result['joints3d']) == (19, 3)
+    assert result['image_size'] == [image.shape[1], image.shape[0]]
+    (person,) = result['people']
+    assert person['source'] == 'image' and person['bbox'] == [0, 0, 300, 400]
+    for key in ('theta', 'joints2d_original', 'translation', 'camera_original'):
+        np.testing.assert_allclose(person[key], result[key])
+    with np.load(str(folder / 'person.npz'), allow_pickle=False) as archive:
+        np.testing.assert_allclose(archive['verts'], verts, atol=1e-5)
+        np.testing.assert_allclose(archive['theta'], result['theta'], rtol=1e-6)
+        assert archive['people_verts'].shape == (1, NUM_VERTS, 3) and list(archive['people_source']) == ['image']
     assert Image.open(str(folder / 'person.png')).size == (1200, 800)
 
 
 def test_obj_is_in_the_original_camera_frame(demo_run):
     folder, image, result = demo_run
-    verts, _ = read_obj(str(folder / 'person.obj'))
+    verts, _, _ = read_obj(str(folder / 'person.obj'))
     f, cx, cy = result['camera_original']
     # The 3D joints, moved like the mesh, project onto the 2D joints in the original image.
     joints = np.asarray(result['joints3d']) + result['translation']
@@ -77,26 +115,37 @@ def test_obj_is_in_the_original_camera_frame(demo_run):
     assert (verts[:, 2] > 0).all()
 
 
-def test_overlay_covers_the_image_where_the_mesh_projects(demo_run, pipeline):
+def test_figure_overlays_the_mesh_where_it_projects(demo_run, model):
+    """The overlay panel differs from the input panel exactly where the mesh lies."""
+    from src.demo.figure import panels
+    from src.util.renderer import SMPLRenderer
     folder, image, result = demo_run
-    verts, _ = read_obj(str(folder / 'person.obj'))
-    renderer = pipeline.renderer
-    overlay = renderer(verts, cam=result['camera_original'], img=image)
-    mask = renderer.silhouette(verts, result['camera_original'], image.shape[:2])
+    verts, _, _ = read_obj(str(folder / 'person.obj'))
+    renderer = SMPLRenderer(faces=model.smpl.faces)
+    shown, skeleton, overlay, mesh, left, right = panels(image, [verts], model.smpl.faces, result['camera_original'],
+                                                         [result['joints2d_original']], renderer)
+    assert shown.shape[0] == 362 and all(p.shape == shown.shape for p in (skeleton, overlay, mesh, left, right))
+    factor = shown.shape[0] / float(image.shape[0])
     f, cx, cy = result['camera_original']
-    pixels = np.round(f * verts[:, :2] / verts[:, 2:] + [cx, cy]).astype(int)
-    inside = (pixels[:, 0] >= 0) & (pixels[:, 0] < image.shape[1]) & (pixels[:, 1] >= 0) & (pixels[:, 1] < image.shape[0])
-    assert inside.mean() > .9
-    assert mask[pixels[inside, 1], pixels[inside, 0]].mean() > .95
-    changed = np.abs(overlay.astype(int) - image).sum(axis=2) > 0
-    assert changed[mask].mean() > .95 and changed[~mask].mean() < .01
+    pixels = np.round((f * verts[:, :2] / verts[:, 2:] + [cx, cy] + .5) * factor - .5).astype(int)
+    inside = (pixels >= 0).all(axis=1) & (pixels[:, 0] < shown.shape[1]) & (pixels[:, 1] < shown.shape[0])
+    changed = np.abs(overlay.astype(int) - shown).sum(axis=2) > 0
+    assert inside.mean() > .9 and changed[pixels[inside, 1], pixels[inside, 0]].mean() > .9
+    covered = (mesh < 250).any(axis=2)
+    assert changed[~covered].mean() < .01
+    # The turned views show the same body from the side: about as many pixels, not the same ones.
+    for view in (left, right):
+        side = (view < 250).any(axis=2)
+        assert .3 < side.sum() / float(covered.sum()) < 3 and (side != covered).mean() > .01
 
 
 def test_crops_equal_the_released_demo(reference_dir):
     golden = np.load(os.path.join(reference_dir, 'golden_seed2.npz'))
     images = os.path.join(reference_dir, 'images')
     for name, js in [('coco1.png', None), ('im1954.jpg', None), ('random.jpg', 'random_keypoints.json')]:
-        crop, proc = preprocess(read_image(os.path.join(images, name)), 224, js and os.path.join(images, js))
+        image = read_image(os.path.join(images, name))
+        person = from_openpose(os.path.join(images, js))[0] if js else whole_image(image.shape, 224)
+        crop, proc = crop_for_model(image, person.scale, person.center, 224)
         key = name.split('.')[0]
         assert np.abs(crop - golden['crop_' + key]).mean() < .02
         np.testing.assert_array_equal(proc['start_pt'], golden['start_pt_' + key])
@@ -134,71 +183,134 @@ def test_exif_rotation_is_applied(tmp_path):
     assert np.abs(image.astype(int) - np.rot90(rgb, -1)).mean() < 10
 
 
-def test_bad_files_are_clear_errors(tmp_path, pipeline):
+def test_bad_files_fail_alone_in_one_line(tmp_path, model):
     text = tmp_path / 'notes.jpg'
     text.write_text(u'not an image')
     tiny = str(tmp_path / 'tiny.png')
     Image.new('RGB', (4, 40)).save(tiny)
-    for path, message in [(str(tmp_path / 'absent.jpg'), 'no such image'), (str(text), 'not a readable image'),
-                          (tiny, 'at least 8 pixels')]:
-        with pytest.raises(HMRError, match=message):
-            pipeline.run(path, str(tmp_path))
+    good = str(tmp_path / 'good.png')
+    sample_image(good, size=(60, 80))
+    out = tmp_path / 'out'
+    failures, lines = run_images(model, [str(tmp_path / 'absent.jpg'), str(text), good, tiny], out, outputs=FILES)
+    assert failures == 3 and len(lines) == 3
+    for line, message in zip(lines, ['absent.jpg: no such image', 'notes.jpg: not a readable image',
+                                     'tiny.png: image is 4x40; HMR needs at least 8 pixels']):
+        assert message in line and '\n' not in line
+    assert sorted(os.listdir(str(out))) == ['good.json', 'good.npz', 'good.obj']
 
 
-def test_boxes_and_openpose_files_are_checked(tmp_path, pipeline):
+def test_an_unexpected_error_on_one_image_is_reported_and_the_rest_go_on(tmp_path, model, monkeypatch):
+    for name in ('a.png', 'b.png', 'c.png'):
+        sample_image(str(tmp_path / name), size=(60, 80))
+    real_write_obj = demo_outputs.write_obj
+
+    def failing_write_obj(stem, result, faces):
+        if stem.endswith('b'):
+            raise ZeroDivisionError('simulated bug')
+        real_write_obj(stem, result, faces)
+    monkeypatch.setattr(demo_outputs, 'write_obj', failing_write_obj)
+    paths = [str(tmp_path / n) for n in ('a.png', 'b.png', 'c.png')]
+    failures, lines = run_images(model, paths, tmp_path / 'out', outputs=FILES)
+    assert failures == 1 and lines == ['failed: %s: unexpected ZeroDivisionError: simulated bug' % paths[1]]
+    assert 'c.obj' in os.listdir(str(tmp_path / 'out'))
+
+
+@pytest.mark.parametrize('bbox, message', [
+    ('0,0,0.01,0.01', 'is 0.0141 px across; HMR needs a person at least 8 px across'),
+    ('10,10,nan,50', 'numbers must be finite'),
+    ('10,10,inf,50', 'numbers must be finite'),
+    ('10,10,50', 'must be x,y,w,h'),
+    ('1,2,0,5', 'must be positive'),
+    ('500,10,50,80', 'lies outside the 120x160 image'),
+])
+def test_bad_boxes_are_one_line_errors(tmp_path, synthetic_models, capsys, bbox, message):
     path = str(tmp_path / 'person.png')
     sample_image(path, size=(120, 160))
-    with pytest.raises(HMRError, match='outside the 120x160 image'):
-        pipeline.run(path, str(tmp_path), bbox=parse_bbox('500,10,50,80'))
-    with pytest.raises(HMRError, match='must be x,y,w,h'):
-        parse_bbox('1,2,3')
-    with pytest.raises(HMRError, match='must be positive'):
-        parse_bbox('1,2,0,5')
-    empty = tmp_path / 'empty.json'
-    empty.write_text(u'{"people": []}')
-    with pytest.raises(HMRError, match='found no people'):
-        pipeline.run(path, str(tmp_path), json_path=str(empty))
+    code = demo_main(tmp_path, synthetic_models, '--img_path', path, '--bbox', bbox, '--out_dir', str(tmp_path / 'o'))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1 and message in err[0], err
+
+
+@pytest.mark.parametrize('keypoints, message', [
+    ([[10, 20, .9]] * 17 + [[float('nan'), 5, .9]], 'not finite numbers'),
+    ([[10, 20, .1]] * 18, 'no person has a keypoint with confidence above 0.2'),
+    ([[10, 20, .9]] * 17 + [[12, 21, .9]], 'HMR needs a person at least 8 px across'),
+])
+def test_bad_openpose_people_are_one_line_errors(tmp_path, synthetic_models, capsys, keypoints, message):
+    path = str(tmp_path / 'person.png')
+    sample_image(path, size=(120, 160))
+    js = str(tmp_path / 'kp.json')
+    with open(js, 'w') as f:
+        json.dump({'people': [{'pose_keypoints_2d': list(np.ravel(keypoints))}]}, f)
+    code = demo_main(tmp_path, synthetic_models, '--img_path', path, '--json_path', js)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1 and message in err[0], err
 
 
 def test_box_scales_the_person_to_150_pixels():
-    image = np.zeros((400, 300, 3), np.uint8)
-    _, proc = preprocess(image, 224, bbox=(100, 50, 60, 280))
-    assert np.isclose(proc['scale'], 150. / np.hypot(60, 280))
+    person = PeopleFinder(224, 10, boxes=parse_boxes('100,50,60,280'))(np.zeros((400, 300, 3), np.uint8), 'x')[0]
+    assert np.isclose(person.scale, 150. / np.hypot(60, 280)) and list(person.center) == [130, 190]
 
 
-def test_huge_images_are_drawn_small_but_kept_in_original_pixels(tmp_path, pipeline):
+def test_huge_images_are_drawn_small_but_kept_in_original_pixels(tmp_path, model):
     path = str(tmp_path / 'large.jpg')
     sample_image(path, size=(2400, 1800))
-    result = pipeline.run(path, str(tmp_path))
+    run_images(model, [path], tmp_path)
     assert Image.open(str(tmp_path / 'large.png')).size == (1200, 800)
+    result = read_json(tmp_path / 'large.json')
     assert result['image_size'] == [2400, 1800] and np.max(result['joints2d_original']) > 300
 
 
 def test_folder_run_skips_bad_images_and_exits_non_zero(tmp_path, synthetic_models, capsys):
-    import demo
     folder = tmp_path / 'in'
     folder.mkdir()
     sample_image(str(folder / 'a.png'), size=(100, 120))
     (folder / 'b.png').write_bytes(b'\x89PNG broken')
-    smpl, ckpt = synthetic_models
     out = str(tmp_path / 'out')
-    with tf.Graph().as_default():
-        code = demo.main(['demo', '--img_path', str(folder), '--out_dir', out, '--load_path', ckpt,
-                          '--smpl_model_path', smpl])
+    code = demo_main(tmp_path, synthetic_models, '--img_path', str(folder), '--out_dir', out, '--detector', 'none')
     err = capsys.readouterr().err
     assert code == 1
     assert sorted(os.listdir(out)) == ['a.json', 'a.npz', 'a.obj', 'a.png']
-    assert 'skipped: ' in err and 'b.png: not a readable image' in err and 'Traceback' not in err
+    assert 'failed: ' in err and 'b.png: not a readable image' in err and 'Traceback' not in err
+
+
+def test_same_stems_get_unique_output_names(tmp_path, model):
+    sample_image(str(tmp_path / 'a.jpg'), size=(60, 80))
+    sample_image(str(tmp_path / 'a.png'), size=(80, 60))
+    (tmp_path / 'sub').mkdir()
+    sample_image(str(tmp_path / 'sub' / 'a.png'), size=(70, 70))
+    sample_image(str(tmp_path / 'b.png'), size=(70, 70))
+    paths = [str(tmp_path / n) for n in ('a.jpg', 'a.png', 'sub/a.png', 'b.png')]
+    assert demo_outputs.output_names(paths) == ['a_jpg', 'a_png', 'a_png_2', 'b']
+    run_images(model, paths, tmp_path / 'out', outputs=('json',))
+    sizes = {n: read_json(tmp_path / 'out' / n)['image_size'] for n in os.listdir(str(tmp_path / 'out'))}
+    assert sizes == {'a_jpg.json': [60, 80], 'a_png.json': [80, 60], 'a_png_2.json': [70, 70], 'b.json': [70, 70]}
 
 
 def test_missing_models_explain_what_to_do(tmp_path, capsys):
-    import demo
     image = str(tmp_path / 'a.png')
     sample_image(image, size=(50, 60))
     code = demo.main(['demo', '--img_path', image, '--load_path', str(tmp_path / 'model.ckpt-1'),
                       '--smpl_model_path', str(tmp_path / 'smpl.pkl')])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1 and 'make models' in err[0]
+
+
+def test_default_image_is_the_sample_the_makefile_writes(tmp_path, capsys, monkeypatch):
+    assert demo.DEFAULT_IMAGE == 'data/astronaut.png'
+    with open(os.path.join(PROJECT_DIR, 'make', 'demo.mk')) as f:
+        assert 'data/astronaut.png:' in f.read()
+    monkeypatch.chdir(str(tmp_path))
+    code = demo.main(['demo'])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1 and 'make sample-images' in err[0]
+
+
+def test_bad_flag_values_are_one_line_errors(capsys):
+    for args in (['--max_people', 'many'], ['--detector', 'yolo'], ['--outputs', 'figure,mp3']):
+        code = demo.main(['demo'] + args)
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code in (1, 2) and len(err) == 1 and err[0].startswith('error: '), (args, err)
 
 
 def test_list_images_accepts_files_folders_and_globs(tmp_path):
@@ -208,3 +320,13 @@ def test_list_images_accepts_files_folders_and_globs(tmp_path):
     assert [os.path.basename(p) for p in list_images(str(tmp_path / '*.jpg'))] == ['b.jpg']
     with pytest.raises(HMRError, match='no images found'):
         list_images(str(tmp_path / '*.gif'))
+
+
+def test_outputs_are_chosen_by_name():
+    assert demo_outputs.parse_outputs(None, 'image') == ('figure', 'obj', 'json', 'npz')
+    assert demo_outputs.parse_outputs(None, 'video') == ('video', 'json', 'npz', 'bvh', 'glb')
+    assert demo_outputs.parse_outputs('npz,json,npz', 'image') == ('npz', 'json')
+    with pytest.raises(HMRError, match='video cannot be written for image input'):
+        demo_outputs.parse_outputs('json,video', 'image')
+    with pytest.raises(HMRError, match='takes names from'):
+        demo_outputs.parse_outputs('gif', 'image')

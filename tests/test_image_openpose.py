@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from src.errors import HMRError
-from src.util.image import resize_img, scale_and_crop
+from src.util.image import MAX_SCALED_PIXELS, crop_for_model, resize_img, scale_and_crop
 from src.util.openpose import BODY25_TO_COCO18, get_bbox, read_json
 
 
@@ -101,7 +101,10 @@ def test_invisible_joints_do_not_count(tmp_path):
 @pytest.mark.parametrize('content, message', [
     ({'people': []}, 'found no people'),
     ({'people': [{'pose_keypoints_2d': [1, 2, 0.] * 18}]}, 'no person has a joint'),
-    ({'people': [{'pose_keypoints_2d': [1, 2, .9] * 18}]}, 'single visible point'),
+    ({'people': [{'pose_keypoints_2d': [1, 2, .9] * 18}]}, 'is 0 px across; HMR needs a person at least 8 px'),
+    ({'people': [{'pose_keypoints_2d': [1, 2, .9] * 17 + [float('nan'), 5, .9]}]}, 'not finite numbers'),
+    ({'people': [{'pose_keypoints_2d': [1, 2, .9] * 17 + [float('inf'), 5, .9]}]}, 'not finite numbers'),
+    ({'people': [{'pose_keypoints_2d': [1, 2, .9, 4, 6, .9] * 9}]}, 'is 5 px across'),
     ({'people': [{'pose_keypoints_2d': [1, 2, .9] * 7}]}, 'expected the COCO-18 or BODY_25'),
     ({'people': [{'face_keypoints_2d': []}]}, 'neither pose_keypoints_2d nor pose_keypoints'),
     ({'animals': []}, 'not OpenPose output'),
@@ -122,3 +125,30 @@ def test_unreadable_json_is_a_clear_error(tmp_path):
         get_bbox(str(path))
     with pytest.raises(HMRError, match='cannot read OpenPose JSON'):
         get_bbox(str(tmp_path / 'absent.json'))
+
+
+@pytest.mark.parametrize('scale, center', [(1.7, [60, 90]), (3.3, [5, 140]), (.37, [100, 20]), (2.05, [150, 160])])
+def test_crop_sampled_from_the_original_equals_the_released_crop(monkeypatch, scale, center):
+    """The crop of a small person in a huge photo is sampled without scaling the whole photo; it must
+    be the released crop (same proc_param, pixels within cv2's fixed-point rounding)."""
+    from skimage import data
+    image = data.astronaut()[::3, ::3].copy()
+    released, released_proc = crop_for_model(image, scale, np.array(center), 224)
+    monkeypatch.setattr('src.util.image.MAX_SCALED_PIXELS', 0)
+    sampled, sampled_proc = crop_for_model(image, scale, np.array(center), 224)
+    for key in ('start_pt', 'end_pt'):
+        np.testing.assert_array_equal(sampled_proc[key], released_proc[key])
+    assert sampled_proc['scale'] == released_proc['scale']
+    difference = np.abs(sampled - released) * 127.5  # back to 8-bit levels
+    assert difference.max() <= 2 and difference.mean() < .3
+
+
+def test_huge_scales_do_not_scale_the_whole_image():
+    """A 4000 x 3000 photo with a person 20 px across: scale 7.5 would make a 675-megapixel image."""
+    image = np.zeros((3000, 4000, 3), np.uint8)
+    image[1490:1510, 1990:2010] = 255
+    assert (3000 * 7.5) * (4000 * 7.5) > MAX_SCALED_PIXELS
+    crop, proc = crop_for_model(image, 7.5, np.array([2000., 1500.]), 224)
+    assert crop.shape == (224, 224, 3)
+    # The white square, 20 px wide, fills the centre 150 px of the crop.
+    assert (crop[112, 112] == 1).all() and (crop[112, 112 + 70] == 1).all() and (crop[112, 112 + 80] == -1).all()

@@ -26,7 +26,7 @@ from PIL import Image
 
 from ..datasets.lsp_to_tfrecords import load_joints
 from ..datasets.tfrecord_io import require_dir
-from ..demo_pipeline import preprocess
+from ..util.image import box_scale_and_center, crop_for_model
 from ..errors import HMRError
 from ..util import demo_io
 from ..util import renderer as vis_util
@@ -105,7 +105,8 @@ def predicted_parts(config, model, test_images):
     for start in range(0, len(test_images), model.batch_size):
         chunk = test_images[start:start + model.batch_size]
         images = [demo_io.read_image(path) for _, path, _ in chunk]
-        crops, proc_params = zip(*[preprocess(image, config.img_size, bbox=joint_box(joints))
+        crops, proc_params = zip(*[crop_for_model(image, *box_scale_and_center(joint_box(joints)),
+                                                  img_size=config.img_size)
                                    for image, (_, _, joints) in zip(images, chunk)])
         predictions = predict_all(model, np.array(crops, np.float32))
         label_maps = []

@@ -3,6 +3,7 @@
 Images are read with Pillow: EXIF orientation applied, grayscale/palette/CMYK/16-bit converted, an
 alpha channel dropped (as the released demo did).
 """
+import contextlib
 import json
 import os
 
@@ -52,13 +53,41 @@ def read_image(path):
     return array
 
 
-def write_obj(path, verts, faces, header):
-    """Wavefront OBJ with 1-based faces; `header` lines become comments."""
-    with open(path, 'w') as f:
-        for line in header:
-            f.write('# %s\n' % line)
-        np.savetxt(f, verts, fmt='v %.6f %.6f %.6f')
-        np.savetxt(f, np.asarray(faces) + 1, fmt='f %d %d %d')
+@contextlib.contextmanager
+def atomic_file(path, mode='w'):
+    """An open file that becomes `path` only when the block ends without an error: it is written
+    under a temporary name in the same folder and renamed over `path`, or removed."""
+    folder = os.path.dirname(path)
+    if folder and not os.path.isdir(folder):
+        os.makedirs(folder)
+    temporary = path + '.tmp'
+    try:
+        with open(temporary, mode) as f:
+            yield f
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _obj_lines(prefix, rows, fmt):
+    rows = np.asarray(rows)
+    return ((prefix + fmt + '\n') * len(rows)) % tuple(rows.ravel())
+
+
+def write_obj(path, meshes, faces, header):
+    """Wavefront OBJ of one or several meshes (`meshes`: V x 3 or a list of them, all with `faces`),
+    one object `person<i>` each, 1-based faces; `header` lines become comments. Written atomically."""
+    if np.ndim(meshes) == 2:
+        meshes = [meshes]
+    faces = np.asarray(faces)
+    parts = ['# %s\n' % line for line in header]
+    for i, verts in enumerate(meshes):
+        if len(meshes) > 1:
+            parts.append('o person%d\n' % i)
+        parts.append(_obj_lines('v ', verts, ' '.join(['%.6f'] * 3)))
+        parts.append(_obj_lines('f ', faces + 1 + i * len(verts), ' '.join(['%d'] * 3)))
+    write_text(path, ''.join(parts))
 
 
 def _jsonable(value):
@@ -72,10 +101,9 @@ def _jsonable(value):
 
 
 def write_text(path, text):
-    """Write `text` to `path` whole or not at all: a temporary file renamed over it."""
-    with open(path + '.tmp', 'w') as f:
+    """Write `text` to `path` whole or not at all."""
+    with atomic_file(path) as f:
         f.write(text)
-    os.replace(path + '.tmp', path)
 
 
 def write_json(path, data, indent=1):
@@ -83,8 +111,13 @@ def write_json(path, data, indent=1):
     write_text(path, json.dumps(_jsonable(data), indent=indent, sort_keys=True))
 
 
-def write_png(path, image):
-    folder = os.path.dirname(path)
-    if folder and not os.path.isdir(folder):
-        os.makedirs(folder)
-    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(path)
+def write_png(path, image, compress_level=6):
+    """An RGB(A) uint8 image as PNG, written atomically."""
+    with atomic_file(path, 'wb') as f:
+        Image.fromarray(np.asarray(image, dtype=np.uint8)).save(f, format='PNG', compress_level=compress_level)
+
+
+def write_npz(path, arrays):
+    """NumPy arrays (no objects: readers load them with allow_pickle=False), written atomically."""
+    with atomic_file(path, 'wb') as f:
+        np.savez(f, **arrays)

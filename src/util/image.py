@@ -2,6 +2,32 @@
 import cv2
 import numpy as np
 
+from ..errors import HMRError
+
+# The released demo scales the person (the diagonal of their box or keypoints) to this many pixels.
+PERSON_HEIGHT_PX = 150.
+# A person smaller than this across cannot fill the crop with more than a few blown-up pixels.
+MIN_PERSON_PX = 8.
+
+
+def scale_for_extent(extent_px, what):
+    """The released rule: the scale that makes a person `extent_px` across 150 px.
+
+    A person smaller than MIN_PERSON_PX, or not a finite size, is refused: it would blow a few pixels
+    up into the whole crop (and an unbounded scale would scale the image to an unbounded size)."""
+    if not np.isfinite(extent_px) or extent_px < MIN_PERSON_PX:
+        raise HMRError('%s is %.3g px across; HMR needs a person at least %g px across' % (what, extent_px,
+                                                                                         MIN_PERSON_PX))
+    return PERSON_HEIGHT_PX / extent_px
+
+
+def box_scale_and_center(box, what='person box'):
+    """Scale and [x, y] centre of a person box [x, y, w, h], by the released --bbox rule."""
+    x, y, w, h = [float(v) for v in box]
+    if not all(np.isfinite([x, y, w, h])) or w <= 0 or h <= 0:
+        raise HMRError('%s %g,%g,%g,%g is not a box of finite, positive size' % (what, x, y, w, h))
+    return scale_for_extent(np.hypot(w, h), '%s %g,%g,%g,%g' % (what, x, y, w, h)), np.array([x + w / 2., y + h / 2.])
+
 
 def resize_img(img, scale_factor):
     """Resize by `scale_factor` (sizes floored, bilinear); also return the exact [y, x] factors used."""
@@ -30,3 +56,46 @@ def scale_and_crop(image, scale, center, img_size):
     crop = image_pad[start_pt[1]:end_pt[1], start_pt[0]:end_pt[0], :]
     proc_param = {'scale': scale, 'start_pt': start_pt, 'end_pt': end_pt, 'img_size': img_size}
     return crop, proc_param
+
+
+# Above this many pixels the scaled whole image is not made: the crop samples the original directly.
+MAX_SCALED_PIXELS = 2 ** 25
+
+
+def _sample_window(image, scale, start_pt, img_size):
+    """The crop `scale_and_crop` makes, sampled straight from the original: the bilinear source
+    positions of cv2.resize at the same factors, and the same edge padding, without the scaled image."""
+    new_size = np.floor(np.array(image.shape[0:2]) * scale).astype(int)
+    factors = new_size / np.array(image.shape[0:2], np.float64)
+    margin = int(img_size / 2)
+    taps = []
+    for axis in (0, 1):  # y, x: two source rows/columns and their weights per crop row/column
+        scaled = np.clip(start_pt[1 - axis] - margin + np.arange(img_size), 0, new_size[axis] - 1)
+        source = np.clip((scaled + .5) / factors[axis] - .5, 0, image.shape[axis] - 1)
+        low = np.floor(source).astype(int)
+        taps.append((low, np.minimum(low + 1, image.shape[axis] - 1), source - low))
+    (y0, y1, wy), (x0, x1, wx) = taps
+    wy, wx = wy[:, None, None], wx[None, :, None]
+    pixels = image.astype(np.float64)
+    top = pixels[y0][:, x0] * (1 - wx) + pixels[y0][:, x1] * wx
+    bottom = pixels[y1][:, x0] * (1 - wx) + pixels[y1][:, x1] * wx
+    return np.round(top * (1 - wy) + bottom * wy).astype(image.dtype)
+
+
+def crop_for_model(image, scale, center, img_size):
+    """The released demo's crop of `image` (uint8) in [-1, 1], and its proc_param.
+
+    When the scaled image would be huge (a small person in a large photo), the same crop is sampled
+    from the original instead of scaling all of it; it equals `scale_and_crop` to within cv2's
+    fixed-point rounding.
+    """
+    new_size = np.floor(np.array(image.shape[0:2]) * scale).astype(int)
+    if np.prod(new_size.astype(np.float64)) <= MAX_SCALED_PIXELS:
+        crop, proc_param = scale_and_crop(image, scale, center, img_size)
+    else:
+        scale_factors = new_size[::-1] / np.array(image.shape[1::-1], np.float64)
+        start_pt = np.round(np.asarray(center) * scale_factors).astype(int)
+        margin = int(img_size / 2)
+        proc_param = {'scale': scale, 'start_pt': start_pt, 'end_pt': start_pt + 2 * margin, 'img_size': img_size}
+        crop = _sample_window(image, scale, start_pt, img_size)
+    return 2 * ((crop / 255.) - 0.5), proc_param

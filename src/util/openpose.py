@@ -9,8 +9,10 @@ import json
 import numpy as np
 
 from ..errors import HMRError
+from .image import scale_for_extent
 
-PERSON_HEIGHT_PX = 150.
+# Keypoints above this confidence count as visible.
+VIS_THRESHOLD = 0.2
 NUM_COCO18 = 18
 NUM_BODY25 = 25
 BODY25_MID_HIP = 8
@@ -46,20 +48,32 @@ def read_json(json_path):
         raise HMRError('%s: keypoints are not lists of x, y, confidence numbers' % json_path)
 
 
-def get_bbox(json_path, vis_thr=0.2):
+def keypoint_box(kp, what, vis_thr=VIS_THRESHOLD):
+    """(scale, [x, y] centre, [x, y, w, h] box) of the keypoints above `vis_thr`, or None if none is."""
+    visible = kp[kp[:, 2] > vis_thr, :2]
+    if not len(visible):
+        return None
+    if not np.all(np.isfinite(visible)):
+        raise HMRError('%s has keypoints that are not finite numbers' % what)
+    min_pt, max_pt = visible.min(axis=0), visible.max(axis=0)
+    scale = scale_for_extent(np.linalg.norm(max_pt - min_pt), "%s (its confident keypoints' extent)" % what)
+    return scale, (min_pt + max_pt) / 2., np.hstack([min_pt, max_pt - min_pt])
+
+
+def confidence(kp, vis_thr=VIS_THRESHOLD):
+    """Mean confidence of the visible keypoints (-inf for none): how the released demo ranks people."""
+    visible = kp[:, 2] > vis_thr
+    return kp[visible, 2].mean() if np.any(visible) else -np.inf
+
+
+def get_bbox(json_path, vis_thr=VIS_THRESHOLD):
     """Scale and [x, y] centre of the most confident person (mean confidence of visible joints)."""
     kps = read_json(json_path)
     if not kps:
         raise HMRError('%s: OpenPose found no people' % json_path)
-    scores = [kp[kp[:, 2] > vis_thr, 2].mean() if np.any(kp[:, 2] > vis_thr) else -np.inf for kp in kps]
+    scores = [confidence(kp, vis_thr) for kp in kps]
     if not np.isfinite(max(scores)):
         raise HMRError('%s: no person has a joint with confidence above %g' % (json_path, vis_thr))
-    kp = kps[int(np.argmax(scores))]
-    vis_kp = kp[kp[:, 2] > vis_thr, :2]
-    min_pt = np.min(vis_kp, axis=0)
-    max_pt = np.max(vis_kp, axis=0)
-    person_height = np.linalg.norm(max_pt - min_pt)
-    if person_height == 0:
-        raise HMRError('%s: the most confident person has a single visible point; no box can be made' % json_path)
-    center = (min_pt + max_pt) / 2.
-    return PERSON_HEIGHT_PX / person_height, center
+    best = int(np.argmax(scores))
+    scale, center, _ = keypoint_box(kps[best], '%s: person %d' % (json_path, best), vis_thr)
+    return scale, center

@@ -46,7 +46,19 @@ def _backend():
 def load_faces(face_path, smpl_model_path=None):
     """Mesh faces from the released smpl_faces.npy, or else from the SMPL model pickle's `f`."""
     if face_path and os.path.exists(face_path):
-        return np.load(face_path).astype(np.int64)
+        try:
+            # A pickle in the file would be code: refused (NumPy 1.14 would run it by default).
+            faces = np.load(face_path, allow_pickle=False)
+        except (ValueError, IOError, OSError) as e:
+            raise HMRError('%s is not a NumPy array of mesh faces (%s); pickled data is refused' % (
+                face_path, str(e).strip().splitlines()[0]))
+        if not isinstance(faces, np.ndarray):  # an .npz archive
+            faces.close()
+            raise HMRError('%s is a NumPy archive, not mesh faces (an F x 3 integer array)' % face_path)
+        if faces.ndim != 2 or faces.shape[1] != 3 or faces.dtype.kind not in 'iu':
+            raise HMRError('%s holds a %s array of shape %s, not mesh faces (an F x 3 integer array)' % (
+                face_path, faces.dtype, faces.shape))
+        return faces.astype(np.int64)
     if smpl_model_path:
         from ..tf_smpl.smpl_io import load_smpl_pickle
         model = load_smpl_pickle(smpl_model_path)
@@ -70,10 +82,11 @@ class SMPLRenderer(object):
         self._render_labels = backend.render_labels
 
     def __call__(self, verts, cam=None, img=None, do_alpha=False, far=None, near=None, color_id=0,
-                 img_size=None):
+                 img_size=None, faces=None):
         """Render `verts` (camera frame) with camera [f, cx, cy]; over `img` when given.
 
         Returns uint8 RGB, or RGBA with do_alpha (alpha marks the mesh when there is no image).
+        `faces` replaces the SMPL faces (several people stacked by `stack_meshes`).
         """
         if img is not None:
             h, w = img.shape[:2]
@@ -92,13 +105,22 @@ class SMPLRenderer(object):
             background = img[:, :, :3].astype(np.float64)
             background = background / 255. if background.max() > 1 else background
         color = COLORS[color_id % len(COLORS)] if color_id is not None else LIGHT_BLUE
-        image, mask = self._render(verts, self.faces, int(w), int(h), [float(c) for c in cam], float(near),
-                                   float(far), color, background)
+        image, mask = self._render(verts, self.faces if faces is None else faces, int(w), int(h),
+                                   [float(c) for c in cam], float(near), float(far), color, background)
         image = (np.clip(image, 0, 1) * 255).astype(np.uint8)
         if do_alpha:
             alpha = mask if img is None else np.ones_like(mask)
             image = np.dstack([image, alpha.astype(np.uint8) * 255])
         return image
+
+    def render_with_mask(self, verts, cam, img_size, faces=None):
+        """One shaded pass on white: (uint8 RGB, boolean mask of the mesh's pixels). The released
+        overlay is this image where the mask is set and the photo elsewhere, so one pass serves both."""
+        verts = np.asarray(verts, np.float64)
+        near, far = _depth_range(verts)
+        image, mask = self._render(verts, self.faces if faces is None else faces, int(img_size[1]),
+                                   int(img_size[0]), [float(c) for c in cam], near, far, LIGHT_BLUE, None)
+        return (np.clip(image, 0, 1) * 255).astype(np.uint8), mask
 
     def silhouette(self, verts, cam, img_size):
         """Boolean mask of the pixels the mesh covers."""
@@ -119,15 +141,27 @@ class SMPLRenderer(object):
                                    int(img_size[0]), [float(c) for c in cam], near, far)
 
     def rotated(self, verts, deg, cam=None, axis='y', img=None, do_alpha=True, far=None, near=None,
-                color_id=0, img_size=None):
+                color_id=0, img_size=None, faces=None):
         """Render the mesh turned by `deg` degrees about its centre (axis 'x', 'y' or 'z')."""
-        rotvec = np.zeros(3)
-        rotvec['xyz'.index(axis)] = np.radians(deg)
-        around = cv2.Rodrigues(rotvec)[0]
-        center = np.mean(verts, axis=0)
-        turned = np.dot(verts - center, around) + center
-        return self(turned, cam, img=img, do_alpha=do_alpha, far=far, near=near, color_id=color_id,
-                    img_size=img_size)
+        return self(turned(verts, deg, axis), cam, img=img, do_alpha=do_alpha, far=far, near=near,
+                    color_id=color_id, img_size=img_size, faces=faces)
+
+
+def turned(verts, deg, axis='y'):
+    """`verts` turned by `deg` degrees about their centre (axis 'x', 'y' or 'z'), as the figure's side views."""
+    rotvec = np.zeros(3)
+    rotvec['xyz'.index(axis)] = np.radians(deg)
+    around = cv2.Rodrigues(rotvec)[0]
+    center = np.mean(verts, axis=0)
+    return np.dot(verts - center, around) + center
+
+
+def stack_meshes(meshes, faces):
+    """Several meshes sharing `faces` as one (vertices, faces): one pass draws them all, the nearer
+    over the farther."""
+    faces = np.asarray(faces)
+    return (np.concatenate(meshes, axis=0),
+            np.concatenate([faces + i * len(mesh) for i, mesh in enumerate(meshes)], axis=0))
 
 
 def get_original(proc_param, verts, cam, joints, img_size):

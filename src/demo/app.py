@@ -1,0 +1,110 @@
+"""The demo from parsed flags: choose the inputs, the people finder and the outputs, load the model
+once, run, and say what was written. `demo.py` is only the command line around `run`."""
+import os
+import sys
+
+from ..errors import HMRError
+from . import outputs as demo_outputs
+from .people import PeopleFinder, parse_boxes
+from .sources import is_video_path, list_images
+
+
+def check_models(config):
+    missing = [p for p in (config.load_path + '.index', config.smpl_model_path) if not os.path.exists(p)]
+    if missing:
+        raise HMRError('model files missing (%s): run `make models` to download the released model, or pass '
+                       '--load_path and --smpl_model_path' % ', '.join(missing))
+
+
+def make_finder(config, video=False):
+    """The people of each image: --json_path, else --bbox, else the detector (--detector none: the
+    whole image, as released)."""
+    if video and (config.json_path or config.bbox):
+        raise HMRError('--json_path and --bbox describe one image; a video is searched by --detector')
+    if config.max_people < 1:
+        raise HMRError('--max_people must be at least 1, got %d' % config.max_people)
+    boxes = parse_boxes(config.bbox) if config.bbox else None
+    detector = None
+    if not config.json_path and not boxes and config.detector != 'none':
+        from ..detectors import make_detector
+        detector = make_detector(config.detector)
+    return PeopleFinder(config.img_size, config.max_people, config.json_path, boxes, detector)
+
+
+def picture_workers(config, count):
+    """--workers, or by default: draw here for one input, else in worker processes beside the model."""
+    if config.workers >= 0:
+        return config.workers
+    return 0 if count == 1 else max(1, min(2, (os.cpu_count() or 2) // 2))
+
+
+def build_model(config, batch_size):
+    from ..compat import tf
+    from ..RunModel import RunModel
+    config.batch_size = batch_size
+    return RunModel(config, sess=tf.Session())
+
+
+def mesh_faces(model, config):
+    if model.smpl.faces is not None:
+        return model.smpl.faces
+    from ..util.renderer import load_faces
+    return load_faces(config.smpl_face_path)
+
+
+def body_model(config, outputs):
+    """The NumPy SMPL the exporters and the video overlay pose, loaded only when they are asked for."""
+    if not set(outputs) & {'bvh', 'glb', 'video'}:
+        return None
+    from ..body_model import BodyModel
+    return BodyModel.from_pickle(config.smpl_model_path)
+
+
+def run_images(config, paths):
+    from tqdm import tqdm
+    from .images import ImageRun, prepared
+
+    outputs = demo_outputs.parse_outputs(config.outputs, 'image')
+    if config.json_path and len(paths) > 1:
+        raise HMRError('--json_path describes one image, but %s names %d' % (config.img_path, len(paths)))
+    find_people = make_finder(config)
+    items = prepared(paths, find_people, config.img_size)
+    batch_size = config.batch_size
+    if len(paths) == 1:
+        # One image: fail before loading the model, and batch its people without padding.
+        item = next(items)
+        if item.error:
+            raise HMRError(item.error)
+        items = iter([item])
+        batch_size = min(batch_size, len(item.crops))
+    model = build_model(config, batch_size)
+    run = ImageRun(model, mesh_faces(model, config), config.out_dir, outputs, picture_workers(config, len(paths)),
+                   body_model(config, outputs), report=lambda line: tqdm.write(line, file=sys.stderr))
+    with tqdm(total=len(paths), desc='HMR', unit='image', disable=len(paths) == 1) as bar:
+        failures = run.run(items, progress=lambda: bar.update(1))
+    print('wrote results for %d of %d image(s) to %s' % (len(paths) - failures, len(paths), config.out_dir))
+    return 1 if failures else 0
+
+
+def run_video(config):
+    from .video import VideoRun
+    outputs = demo_outputs.parse_outputs(config.outputs, 'video')
+    find_people = make_finder(config, video=True)
+    model = build_model(config, config.batch_size)
+    run = VideoRun(model, mesh_faces(model, config), body_model(config, outputs), config.out_dir, outputs,
+                   picture_workers(config, 2), smooth=config.smooth)
+    return run.run(config.img_path, find_people, config.start, config.end, config.every)
+
+
+def run(config):
+    from ..config import PRETRAINED_MODEL
+    if config.load_path is None:
+        config.load_path = PRETRAINED_MODEL
+    if config.batch_size < 1:
+        raise HMRError('--batch_size must be at least 1, got %d' % config.batch_size)
+    video = is_video_path(config.img_path)
+    paths = None if video else list_images(config.img_path)
+    check_models(config)
+    if not os.path.isdir(config.out_dir):
+        os.makedirs(config.out_dir)
+    return run_video(config) if video else run_images(config, paths)

@@ -1,0 +1,101 @@
+"""The demo over images: read and find people ahead (a thread), run every person of every image
+through the model in batches, write files on a thread and pictures in worker processes.
+
+One image that fails (unreadable, no person, anything unexpected) is reported in one line naming it;
+the others go on.
+"""
+import collections
+import concurrent.futures
+import os
+import sys
+
+from ..errors import HMRError
+from ..util import demo_io
+from ..util.image import crop_for_model
+from . import outputs as demo_outputs
+from .results import image_result
+from .stream import predict_stream, prefetched
+from .workers import Ledger, Pictures
+
+Prepared = collections.namedtuple('Prepared', ['path', 'name', 'image', 'people', 'crops', 'proc_params', 'error'])
+# Images read and cropped ahead of the model.
+PREFETCH = 4
+
+
+def describe(error, path):
+    """One line for a failure: HMRError's own message, anything else with its type and the image."""
+    if isinstance(error, HMRError):
+        return str(error)
+    return '%s: unexpected %s: %s' % (path, type(error).__name__, str(error).splitlines()[0] if str(error) else '')
+
+
+def prepared(paths, find_people, img_size, names=None):
+    """The images of `paths`, read and cropped (lazily, one by one)."""
+    names = names or demo_outputs.output_names(paths)
+    return (prepare(path, name, find_people, img_size) for path, name in zip(paths, names))
+
+
+def prepare(path, name, find_people, img_size):
+    """Read one image and crop its people, or record why that failed."""
+    try:
+        image = demo_io.read_image(path)
+        people = find_people(image, path)
+        cropped = [crop_for_model(image, p.scale, p.center, img_size) for p in people]
+        return Prepared(path, name, image, people, [c for c, _ in cropped], [p for _, p in cropped], None)
+    except Exception as e:
+        return Prepared(path, name, None, [], [], [], describe(e, path))
+
+
+class ImageRun(object):
+    """Writes the selected outputs of each image to `out_dir`; `report(line)` hears of failures."""
+
+    def __init__(self, model, faces, out_dir, outputs, workers=0, body=None, report=None):
+        self.model = model
+        self.faces = faces
+        self.out_dir = out_dir
+        self.outputs = outputs
+        self.body = body
+        self.report = report or (lambda line: sys.stderr.write(line + '\n'))
+        self.workers = workers
+
+    def run(self, items, progress=None):
+        """Write the outputs of `items` (Prepared, e.g. from `prepared`); returns how many failed."""
+        failures = [0]
+
+        def done(path, errors):
+            if errors:
+                failures[0] += 1
+                self.report('failed: %s' % describe(errors[0], path))
+            if progress is not None:
+                progress()
+
+        items = prefetched(items, PREFETCH)
+        pictures = Pictures(self.workers, self.faces) if 'figure' in self.outputs else None
+        files = concurrent.futures.ThreadPoolExecutor(1)
+        ledger = Ledger(2 * max(1, self.workers) + PREFETCH, done)
+        try:
+            for item, predictions in predict_stream(self.model, items, lambda item: item.crops):
+                if item.error:
+                    failed = concurrent.futures.Future()
+                    failed.set_exception(HMRError(item.error))
+                    ledger.add(item.path, [failed])
+                else:
+                    ledger.add(item.path, self._submit(item, predictions, pictures, files))
+        finally:
+            ledger.collect()
+            files.shutdown(wait=True)
+            if pictures is not None:
+                pictures.close()
+        return failures[0]
+
+    def _submit(self, item, predictions, pictures, files):
+        result = image_result(item.path, item.name, item.image, item.people, item.proc_params, predictions)
+        stem = os.path.join(self.out_dir, item.name)
+        jobs = [files.submit(demo_outputs.write_files, stem, result, self.outputs, self.faces, self.body)]
+        if pictures is not None:
+            jobs.append(pictures.submit(_write_figure, stem, result, self.faces))
+        return jobs
+
+
+def _write_figure(renderer, stem, result, faces):
+    demo_outputs.write_figure(stem, result, faces, renderer)

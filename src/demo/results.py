@@ -1,0 +1,72 @@
+"""From the model's crop predictions to each person's results in the original image.
+
+Each person is first moved into the original image as the released demo does (`get_original`: a
+camera [f, cx, cy] of their own, f = 500 / crop scale, the principal point at their crop's centre).
+Several people must share one camera to stand in one OBJ or one picture: each is then moved rigidly
+into the shared camera so that the centre of their mesh projects to the same pixel, at a depth scaled
+by the ratio of the focal lengths. The first person keeps the released camera unchanged.
+"""
+import collections
+
+import numpy as np
+
+from ..config import NUM_CAM, NUM_POSE
+from ..util import renderer as vis_util
+
+# Per-person fields of NAME.json (and of the top level, for the first person, as before).
+PERSON_FIELDS = ('theta', 'cam', 'pose', 'shape', 'joints2d_crop', 'joints2d_original', 'joints3d',
+                 'camera_original', 'translation', 'proc_param')
+DETECTION_FIELDS = ('bbox', 'source', 'score')
+
+ImageResult = collections.namedtuple('ImageResult', ['path', 'name', 'image', 'people'])
+
+
+def person_result(person, proc_param, prediction):
+    """One person's results as released (dict of arrays; `verts` is the mesh in the camera frame of
+    `camera_original`, i.e. the model's vertices plus `translation`)."""
+    camera, verts, joints_original = vis_util.get_original(proc_param, prediction['verts'], prediction['cams'],
+                                                           prediction['joints'], None)
+    theta = prediction['theta']
+    return {
+        'bbox': np.asarray(person.bbox, np.float64),
+        'source': person.source,
+        'score': person.score,
+        'proc_param': {k: np.asarray(v) for k, v in proc_param.items()},
+        'theta': theta,
+        'cam': prediction['cams'],
+        'pose': theta[NUM_CAM:NUM_CAM + NUM_POSE],
+        'shape': theta[NUM_CAM + NUM_POSE:],
+        'joints2d_crop': prediction['joints'],
+        'joints2d_original': joints_original,
+        'joints3d': prediction['joints3d'],
+        'camera_original': camera,
+        'translation': verts[0] - prediction['verts'][0],
+        'verts': verts,
+    }
+
+
+def shift_into(camera, own_camera, verts):
+    """The translation that moves `verts`, placed for `own_camera` [f, cx, cy], into `camera` so the
+    mesh's centre lands on the same pixel at a depth scaled by f / f_own."""
+    centre = np.mean(verts, axis=0)
+    pixel = own_camera[0] * centre[:2] / centre[2] + np.asarray(own_camera[1:])
+    depth = centre[2] * camera[0] / own_camera[0]
+    new_centre = np.hstack([(pixel - np.asarray(camera[1:])) * depth / camera[0], depth])
+    return new_centre - centre
+
+
+def in_shared_camera(people, camera=None):
+    """`people` (person_result dicts) moved into one camera, the first person's by default."""
+    camera = people[0]['camera_original'] if camera is None else np.asarray(camera, np.float64)
+    placed = []
+    for person in people:
+        shift = shift_into(camera, person['camera_original'], person['verts'])
+        placed.append(dict(person, camera_original=camera, verts=person['verts'] + shift,
+                           translation=person['translation'] + shift))
+    return placed
+
+
+def image_result(path, name, image, people, proc_params, predictions):
+    """All people of one image, in the first person's camera."""
+    results = [person_result(p, proc, pred) for p, proc, pred in zip(people, proc_params, predictions)]
+    return ImageResult(path, name, image, in_shared_camera(results))

@@ -1,0 +1,218 @@
+"""The demo over a video, in two passes over its frames (both streamed, so memory does not grow with
+its length):
+
+1. frames -> people (detector) -> track ids -> the model, in batches; each track keeps its per-frame
+   parameters, with the mesh placed in one camera for the whole video (the released whole-frame
+   camera: f = 500 / (224 / longest side), principal point at the frame's centre);
+2. each track smoothed (--smooth), then the frames read again and every track's mesh drawn over them.
+
+Outputs: NAME.mp4, NAME.json / NAME.npz (per track), NAME_track<ID>.bvh / .glb.
+"""
+import collections
+import os
+import sys
+
+import numpy as np
+
+from ..errors import HMRError
+from ..util import demo_io
+from ..util.image import crop_for_model
+from ..util.renderer import FLENGTH
+from .results import in_shared_camera, person_result
+from .stream import predict_stream, prefetched
+from .workers import Pictures
+
+FrameItem = collections.namedtuple('FrameItem', ['index', 'people', 'ids', 'crops', 'proc_params'])
+PREFETCH = 8
+# Frames of overlay being drawn ahead of the video writer.
+FRAMES_IN_FLIGHT = 8
+# Frames posed at once when the tracks' joints are computed.
+CHUNK = 256
+
+
+def video_camera(size, img_size=224):
+    """[f, cx, cy] of the released whole-frame crop of a width x height frame."""
+    width, height = size
+    scale = float(img_size) / max(width, height)
+    return np.array([FLENGTH / scale, width / 2., height / 2.])
+
+
+class Track(object):
+    """One person over the frames they were seen in."""
+
+    def __init__(self, track_id):
+        self.id = track_id
+        self.rows = collections.defaultdict(list)
+
+    def add(self, frame_index, person):
+        for key in ('cam', 'pose', 'shape', 'translation', 'bbox', 'score'):
+            self.rows[key].append(person[key])
+        self.rows['frames'].append(frame_index)
+
+    def arrays(self):
+        return {key: np.asarray(values) for key, values in self.rows.items()}
+
+
+def fill_gaps(frames, poses, trans):
+    """Poses and translations on every frame from the first to the last of `frames`: rotations
+    interpolated on the sphere (slerp), translations linearly. Animations need one key per frame."""
+    from scipy.spatial.transform import Rotation, Slerp
+    frames = np.asarray(frames)
+    every = np.arange(frames[0], frames[-1] + 1)
+    if len(frames) == 1:
+        return every, np.asarray(poses), np.asarray(trans)
+    rotations = np.asarray(poses).reshape(len(frames), -1, 3)
+    joints = [Slerp(frames, Rotation.from_rotvec(rotations[:, j]))(every).as_rotvec() for j in range(rotations.shape[1])]
+    filled_trans = np.stack([np.interp(every, frames, np.asarray(trans)[:, c]) for c in range(3)], axis=1)
+    return every, np.stack(joints, axis=1).reshape(len(every), -1), filled_trans
+
+
+class VideoRun(object):
+    def __init__(self, model, faces, body, out_dir, outputs, workers, smooth=True, report=None):
+        self.model = model
+        self.faces = faces
+        self.body = body
+        self.out_dir = out_dir
+        self.outputs = outputs
+        self.workers = workers
+        self.smooth = smooth
+        self.report = report or (lambda line: sys.stderr.write(line + '\n'))
+
+    def run(self, path, find_people, start=0, end=None, every=1):
+        from ..video.io import VideoReader
+        reader = VideoReader(path, start, end, every)
+        name = os.path.splitext(os.path.basename(path))[0]
+        stem = os.path.join(self.out_dir, name)
+        if 'video' in self.outputs and os.path.abspath(stem + '.mp4') == os.path.abspath(path):
+            raise HMRError('%s: the overlay video would overwrite the input; choose another --out_dir' % path)
+        camera = video_camera(reader.size, self.model.img_size)
+        self.every = reader.every
+        fps = reader.fps / float(every)
+        tracks, frame_count = self._track_people(reader, find_people, camera, path)
+        if not tracks:
+            raise HMRError('%s: no person found in any of its %d frames' % (path, frame_count))
+        finished = [self._finish_track(track, reader.fps) for track in tracks]
+        self._write_tracks(stem, path, finished, camera, fps, frame_count, reader.size)
+        if 'video' in self.outputs:
+            self._write_overlay(stem + '.mp4', reader, finished, camera, fps, frame_count)
+        print('wrote %d track(s) of %d frame(s) of %s to %s' % (len(finished), frame_count, path, self.out_dir))
+        return 0
+
+    def _frames(self, reader, find_people, path):
+        """Frame by frame: its people, their track ids and crops (run on the prefetch thread)."""
+        from ..video.tracking import Tracker
+        tracker = Tracker()
+        for index, frame in reader:
+            try:
+                people = find_people(frame, '%s frame %d' % (path, index))
+            except HMRError:
+                people = []  # nobody in this frame; the tracks wait for them
+            ids = tracker.update(index, np.array([p.bbox for p in people]).reshape(-1, 4))
+            cropped = [crop_for_model(frame, p.scale, p.center, self.model.img_size) for p in people]
+            yield FrameItem(index, people, ids, [c for c, _ in cropped], [p for _, p in cropped])
+
+    def _track_people(self, reader, find_people, camera, path):
+        from tqdm import tqdm
+        tracks = collections.OrderedDict()
+        count = 0
+        items = prefetched(self._frames(reader, find_people, path), PREFETCH)
+        with tqdm(total=reader.frame_count and len(range(reader.start, reader.frame_count, reader.every)),
+                  desc='HMR pass 1/2: people', unit='frame') as bar:
+            for item, predictions in predict_stream(self.model, items, lambda item: item.crops):
+                count += 1
+                bar.update(1)
+                if not item.people:
+                    continue
+                results = [person_result(p, proc, pred) for p, proc, pred in
+                           zip(item.people, item.proc_params, predictions)]
+                for track_id, person in zip(item.ids, in_shared_camera(results, camera)):
+                    tracks.setdefault(track_id, Track(track_id)).add(item.index, person)
+        return list(tracks.values()), count
+
+    def _finish_track(self, track, source_fps):
+        """The track's final parameters (smoothed if asked) and the joints they give."""
+        rows = track.arrays()
+        cams, poses, trans = rows['cam'], rows['pose'], rows['translation']
+        betas = np.median(rows['shape'], axis=0)
+        if self.smooth:
+            from ..video.smoothing import smooth_track
+            cams, poses, betas, trans = smooth_track(rows['frames'], cams, poses, rows['shape'], trans, source_fps)
+        joints = [self.body.forward(poses[i:i + CHUNK], betas, trans[i:i + CHUNK], pose_blendshapes=True).joints_coco
+                  for i in range(0, len(poses), CHUNK)] if self.body is not None else []
+        return dict(rows, id=track.id, cam=cams, pose=poses, shape=betas, translation=trans,
+                    joints3d=np.concatenate(joints) if joints else None)
+
+    def _write_tracks(self, stem, path, tracks, camera, fps, frame_count, size):
+        for track in tracks:
+            if track['joints3d'] is not None:
+                joints = track['joints3d']
+                track['joints2d'] = camera[0] * joints[..., :2] / joints[..., 2:] + camera[1:]
+        if 'json' in self.outputs:
+            demo_io.write_json(stem + '.json', {
+                'video': os.path.abspath(path), 'size': list(size), 'fps': fps, 'frames': frame_count,
+                'camera': camera, 'smoothed': self.smooth,
+                'tracks': [{'id': t['id'], 'frames': t['frames'], 'poses': t['pose'], 'betas': t['shape'],
+                            'cams': t['cam'], 'trans': t['translation'], 'bbox': t['bbox'], 'score': t['score'],
+                            'joints3d': t.get('joints3d'), 'joints2d': t.get('joints2d')} for t in tracks]})
+        if 'npz' in self.outputs:
+            arrays = {'track_ids': np.array([t['id'] for t in tracks]), 'camera': camera, 'fps': np.float64(fps)}
+            for t in tracks:
+                prefix = 'track%d_' % t['id']
+                arrays.update({prefix + 'frames': t['frames'], prefix + 'poses': t['pose'],
+                               prefix + 'betas': t['shape'], prefix + 'trans': t['translation'],
+                               prefix + 'cams': t['cam'], prefix + 'bbox': t['bbox']})
+                if t['joints3d'] is not None:
+                    arrays.update({prefix + 'joints3d': t['joints3d'], prefix + 'joints2d': t['joints2d']})
+            demo_io.write_npz(stem + '.npz', arrays)
+        self._write_animations(stem, tracks, fps)
+
+    def _write_animations(self, stem, tracks, fps):
+        from ..export import bvh, gltf
+        writers = [(fmt, writer) for fmt, writer in (('bvh', bvh.write_bvh), ('glb', gltf.write_glb))
+                   if fmt in self.outputs]
+        for track in tracks:
+            if not writers:
+                break
+            # One key per frame kept (every --every-th), from the track's first frame to its last.
+            _, poses, trans = fill_gaps(np.asarray(track['frames']) // self.every, track['pose'],
+                                        track['translation'])
+            for fmt, writer in writers:
+                writer('%s_track%d.%s' % (stem, track['id'], fmt), self.body, track['shape'], poses, trans, fps)
+
+    def _write_overlay(self, path, reader, tracks, camera, fps, frame_count):
+        from tqdm import tqdm
+        from ..video.io import VideoWriter
+        by_frame = collections.defaultdict(list)
+        for track in tracks:
+            for row, frame in enumerate(track['frames']):
+                by_frame[int(frame)].append((track, row))
+        pictures = Pictures(self.workers, self.faces)
+        pending = collections.deque()
+        try:
+            with VideoWriter(path, fps, reader.size) as writer, \
+                    tqdm(total=frame_count, desc='HMR pass 2/2: video', unit='frame') as bar:
+                for index, frame in reader:
+                    meshes = [self.body.forward(track['pose'][row][None], track['shape'],
+                                                track['translation'][row][None]).verts[0]
+                              for track, row in by_frame.get(index, [])]
+                    pending.append(pictures.submit(overlay_frame, frame, meshes, self.faces, camera))
+                    while len(pending) > FRAMES_IN_FLIGHT:
+                        writer.write(pending.popleft().result())
+                        bar.update(1)
+                while pending:
+                    writer.write(pending.popleft().result())
+                    bar.update(1)
+        finally:
+            for future in pending:
+                future.cancel()
+            pictures.close()
+
+
+def overlay_frame(renderer, frame, meshes, faces, camera):
+    """The frame with `meshes` (in the frame's camera) drawn over it."""
+    if not meshes:
+        return frame
+    from ..util.renderer import stack_meshes
+    verts, all_faces = stack_meshes(meshes, faces)
+    mesh, mask = renderer.render_with_mask(verts, camera, frame.shape, all_faces)
+    return np.where(mask[:, :, None], mesh, frame)
