@@ -1,0 +1,196 @@
+"""Video files in and out through the FFmpeg that the imageio-ffmpeg wheel bundles (no system FFmpeg).
+
+Frames are streamed from and to an FFmpeg process through a pipe: the reader holds one frame at a
+time, so memory does not grow with a video's length. Problems a user can fix raise HMRError with one
+line that names the file.
+"""
+import os
+import tempfile
+
+import imageio_ffmpeg
+import numpy as np
+
+from ..errors import HMRError
+
+VIDEO_EXTENSIONS = ('.mp4', '.m4v', '.mov', '.avi', '.mkv', '.webm', '.mpg', '.mpeg', '.wmv', '.flv',
+                    '.3gp', '.ts', '.mts', '.m2ts', '.ogv')
+# Codecs FFmpeg uses to decode a single picture or text as a "video" of one frame.
+_STILL_CODECS = ('ansi', 'png', 'bmp', 'tiff', 'webp', 'jpegls', 'jpeg2000', 'pam', 'pbm', 'pgm',
+                 'ppm', 'sgi', 'targa', 'xbm', 'xwd')
+# A decode that ends this far short of the container's duration x frame rate is a truncated file; the
+# slack covers rounding and variable-frame-rate clips whose nominal rate overstates their frames.
+_TRUNCATED_FRACTION = 0.9
+_TRUNCATED_SLACK = 2
+
+
+def is_video(path):
+    """Whether `path` names a video, by its extension (images go through the image path)."""
+    return os.path.splitext(path)[1].lower() in VIDEO_EXTENSIONS
+
+
+def _ffmpeg_reason(error):
+    """The last line of FFmpeg's message in an imageio-ffmpeg error: the one that says what failed."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
+
+
+def _passthrough_params():
+    """FFmpeg output options that hand over each decoded frame once (no frames dropped or repeated
+    to fit a constant rate), so frame indices are the source's."""
+    major = int(imageio_ffmpeg.get_ffmpeg_version().split('.')[0].split('-')[0])
+    return ['-fps_mode', 'passthrough'] if major >= 5 else ['-vsync', 'passthrough']
+
+
+class VideoReader(object):
+    """The frames of one video, from index `start` up to (not including) `end`, every `every`-th.
+
+    Attributes: `fps`, `size` (width, height), `frame_count` (the container's duration x frame rate,
+    an estimate, or None when the container does not say), `codec`. Iterating yields
+    (frame index in the source, H x W x 3 uint8 RGB array); each iteration decodes from the start.
+    """
+
+    def __init__(self, path, start=0, end=None, every=1):
+        if not os.path.isfile(path):
+            raise HMRError('%s: no such video file' % path)
+        if start < 0 or every < 1 or (end is not None and end <= start):
+            raise HMRError('%s: empty or invalid frame range (start %d, end %s, every %d)'
+                           % (path, start, end, every))
+        self.path, self.start, self.end, self.every = path, int(start), end, int(every)
+        frames = imageio_ffmpeg.read_frames(path)
+        try:
+            meta = next(frames)
+        except (IOError, OSError, RuntimeError) as e:
+            if 'Input #0' in str(e) and 'Video:' not in str(e):
+                raise HMRError('%s: the file has no video frames (FFmpeg finds no video stream in it)' % path)
+            raise HMRError('%s: not a video FFmpeg can read (%s)' % (path, _ffmpeg_reason(e)))
+        finally:
+            frames.close()
+        self.codec = meta.get('codec', '').split(',')[0].strip()
+        if self.codec in _STILL_CODECS or (self.codec == 'mjpeg' and not meta.get('duration')):
+            raise HMRError('%s: not a video (FFmpeg reads it as a single %s picture)' % (path, self.codec))
+        self.fps = float(meta.get('fps') or 0)
+        if self.fps <= 0:
+            raise HMRError('%s: the video does not state its frame rate' % path)
+        self.size = tuple(int(v) for v in meta['size'])
+        duration = meta.get('duration') or 0
+        self.frame_count = int(round(duration * self.fps)) if duration > 0 else None
+
+    def __iter__(self):
+        width, height = self.size
+        frames = imageio_ffmpeg.read_frames(self.path, output_params=_passthrough_params())
+        decoded = 0
+        try:
+            next(frames)
+            for buffer in frames:
+                index = decoded
+                decoded += 1
+                if self.end is not None and index >= self.end:
+                    break
+                if index >= self.start and (index - self.start) % self.every == 0:
+                    # A writable copy: callers draw on frames, and the pipe's buffer is read-only.
+                    yield index, np.frombuffer(buffer, np.uint8).reshape(height, width, 3).copy()
+        except (IOError, OSError, RuntimeError) as e:
+            raise HMRError('%s: truncated or corrupt, decoding stopped at frame %d (%s)'
+                           % (self.path, decoded, _ffmpeg_reason(e)))
+        finally:
+            frames.close()
+        self._check_complete(decoded)
+
+    def _check_complete(self, decoded):
+        if decoded == 0:
+            raise HMRError('%s: the video has no frames' % self.path)
+        if self.end is not None and decoded >= self.end:
+            return
+        expected = self.frame_count
+        if expected and decoded < _TRUNCATED_FRACTION * expected - _TRUNCATED_SLACK:
+            raise HMRError('%s: truncated or corrupt, decoding stopped after %d of about %d frames'
+                           % (self.path, decoded, expected))
+        if self.start >= decoded:
+            raise HMRError('%s: no frames from --start %d on (the video has %d frames)'
+                           % (self.path, self.start, decoded))
+
+
+class VideoWriter(object):
+    """An H.264 (yuv420p) MP4 written frame by frame; a context manager.
+
+    The file is written under a temporary name in the same folder and renamed to `path` when the
+    block ends cleanly; on an exception (KeyboardInterrupt included) the temporary file is deleted,
+    so the video is either finished or absent. H.264 in yuv420p needs even sizes: an odd width or
+    height is padded by repeating the last column or row, and `size` is the size written.
+    """
+
+    def __init__(self, path, fps, size, crf=18, preset='veryfast'):
+        """`size` (width, height) of the frames given to `write`; `crf` the x264 quality (lower is
+        better, 18 about visually lossless); `preset` the x264 speed/size trade-off."""
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise HMRError('%s: the folder does not exist' % path)
+        if fps <= 0:
+            raise HMRError('%s: the frame rate must be positive, not %r' % (path, fps))
+        self.path, self.fps = path, float(fps)
+        self.frame_size = (int(size[0]), int(size[1]))
+        self.size = tuple(v + v % 2 for v in self.frame_size)
+        self.frames_written = 0
+        self._params = ['-crf', str(crf), '-preset', preset, '-movflags', '+faststart']
+        name, ext = os.path.splitext(os.path.basename(path))
+        handle, self._temp_path = tempfile.mkstemp(prefix='.%s.' % name, suffix='.part' + (ext or '.mp4'),
+                                                   dir=folder)
+        os.close(handle)
+        self._encoder = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+        return False
+
+    def write(self, frame):
+        """Append one H x W x 3 uint8 RGB frame of the size given at construction."""
+        frame = np.asarray(frame)
+        width, height = self.frame_size
+        if frame.dtype != np.uint8 or frame.shape != (height, width, 3):
+            raise ValueError('expected a %dx%dx3 uint8 frame, got %s %s' % (height, width, frame.shape, frame.dtype))
+        pad_rows, pad_cols = self.size[1] - height, self.size[0] - width
+        if pad_rows or pad_cols:
+            frame = np.pad(frame, ((0, pad_rows), (0, pad_cols), (0, 0)), mode='edge')
+        if self._encoder is None:
+            self._encoder = imageio_ffmpeg.write_frames(
+                self._temp_path, self.size, fps=self.fps, codec='libx264', pix_fmt_out='yuv420p',
+                quality=None, macro_block_size=1, ffmpeg_log_level='error', output_params=self._params)
+            self._encoder.send(None)
+        try:
+            self._encoder.send(np.ascontiguousarray(frame))
+        except (IOError, OSError) as e:
+            raise HMRError('%s: FFmpeg stopped while writing the video (%s)'
+                           % (self.path, str(e).strip().splitlines()[0]))
+        self.frames_written += 1
+
+    def close(self):
+        """Finish the video and move it to its name."""
+        if self._encoder is not None:
+            self._encoder.close()
+            self._encoder = None
+        if self.frames_written == 0:
+            self._remove_temp()
+            raise HMRError('%s: no frames were written, so no video was made' % self.path)
+        if not os.path.getsize(self._temp_path):
+            self._remove_temp()
+            raise HMRError('%s: FFmpeg wrote an empty file' % self.path)
+        os.replace(self._temp_path, self.path)
+
+    def abort(self):
+        """Stop FFmpeg and delete the unfinished file."""
+        try:
+            if self._encoder is not None:
+                self._encoder.close()
+        finally:
+            self._encoder = None
+            self._remove_temp()
+
+    def _remove_temp(self):
+        if os.path.exists(self._temp_path):
+            os.remove(self._temp_path)
