@@ -72,6 +72,24 @@ def walk(num_frames, fps, seed=0):
     return poses, trans
 
 
+def realistic_weights(model, neighbours=6, width=.05):
+    """Smooth skinning weights as an artist's or SMPL's are: each vertex blends its `neighbours` nearest
+    bones with a Gaussian falloff of its distance to each bone segment (joint -> child)."""
+    joints = model['J_regressor'].dot(model['v_template'])
+    parents = model['kintree_table'][0].astype(np.int64)
+    ends = joints.copy()
+    for j in range(1, len(parents)):
+        ends[parents[j]] = joints[j]
+    verts = model['v_template']
+    axis = ends - joints
+    along = np.clip(np.einsum('vjc,jc->vj', verts[:, None] - joints, axis) / np.maximum((axis ** 2).sum(1), 1e-9),
+                    0, 1)
+    distance = np.linalg.norm(verts[:, None] - (joints + along[..., None] * axis), axis=2)
+    weights = np.exp(-.5 * (distance / width) ** 2) + 1e-12
+    weights[np.arange(len(verts))[:, None], np.argsort(weights, axis=1)[:, :-neighbours]] = 0
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
 def in_export_frame(points):
     """Camera-frame points (..., 3) -> the export frame."""
     return np.asarray(points).dot(CAMERA_TO_EXPORT.T)

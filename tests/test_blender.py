@@ -10,7 +10,7 @@ import pytest
 from src.body_model import BodyModel
 from src.export.bvh import write_bvh
 from src.export.gltf import write_glb
-from tests.export_helpers import in_export_frame, missing_client, walk
+from tests.export_helpers import in_export_frame, missing_client, realistic_weights, walk
 from tests.fixtures import synthetic_smpl
 
 try:
@@ -34,11 +34,15 @@ def blender():
     return bpy
 
 
-@pytest.fixture(scope='module')
-def exported(tmp_path_factory):
+@pytest.fixture(scope='module', params=['synthetic', 'smooth'])
+def exported(request, tmp_path_factory):
     """The walk of a shaped synthetic body written as BVH and GLB, and its SMPL joints and skinned
-    vertices (no pose blend shapes) in Blender's frame."""
-    body = BodyModel(synthetic_smpl())
+    vertices (no pose blend shapes) in Blender's frame; with the synthetic model's weights (at most 2 a
+    vertex: one JOINTS/WEIGHTS set) and with smooth ones (6 a vertex: two sets)."""
+    model = synthetic_smpl()
+    if request.param == 'smooth':
+        model['weights'] = realistic_weights(model)
+    body = BodyModel(model)
     betas = np.random.RandomState(5).randn(10)
     poses, trans = walk(NUM_FRAMES, FPS, seed=1)
     folder = tmp_path_factory.mktemp('blender')

@@ -11,7 +11,7 @@ from src.export.bvh import write_bvh
 from src.export.gltf import skinning_influences, write_glb
 from src.rotations import axis_angle_to_matrix
 from tests.conftest import PROJECT_DIR
-from tests.export_helpers import in_export_frame, skin_glb, validate_gltf, walk
+from tests.export_helpers import in_export_frame, realistic_weights, skin_glb, validate_gltf, walk
 from tests.fixtures import synthetic_smpl
 
 FPS = 30.
@@ -32,24 +32,6 @@ def body(model):
 def motion():
     poses, trans = walk(NUM_FRAMES, FPS)
     return np.random.RandomState(3).randn(10), poses, trans
-
-
-def realistic_weights(model, neighbours=6, width=.05):
-    """Smooth skinning weights as an artist's or SMPL's are: each vertex blends its `neighbours` nearest
-    bones with a Gaussian falloff of its distance to each bone segment (joint -> child)."""
-    joints = model['J_regressor'].dot(model['v_template'])
-    parents = model['kintree_table'][0].astype(np.int64)
-    ends = joints.copy()
-    for j in range(1, len(parents)):
-        ends[parents[j]] = joints[j]
-    verts = model['v_template']
-    axis = ends - joints
-    along = np.clip(np.einsum('vjc,jc->vj', verts[:, None] - joints, axis) / np.maximum((axis ** 2).sum(1), 1e-9),
-                    0, 1)
-    distance = np.linalg.norm(verts[:, None] - (joints + along[..., None] * axis), axis=2)
-    weights = np.exp(-.5 * (distance / width) ** 2) + 1e-12
-    weights[np.arange(len(verts))[:, None], np.argsort(weights, axis=1)[:, :-neighbours]] = 0
-    return weights / weights.sum(axis=1, keepdims=True)
 
 
 def bvh_joint_positions(path, names):
