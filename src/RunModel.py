@@ -1,7 +1,7 @@
 """Inference: build the HMR test graph, restore a checkpoint, predict from cropped images."""
 import os.path as osp
 
-from .compat import tf
+from .compat import plain_graph_building, tf
 from .config import NUM_CAM, NUM_POSE, NUM_THETA
 from .errors import HMRError
 from .models import get_encoder_fn_separate
@@ -39,7 +39,8 @@ class RunModel(object):
 
         self.images_pl = tf.placeholder(tf.float32, shape=(self.batch_size, self.img_size, self.img_size, 3))
         self.smpl = SMPL(self.smpl_model_path, joint_type=self.joint_type)
-        self.build_test_model_ief()
+        with plain_graph_building():
+            self.build_test_model_ief()
 
         self.sess = tf.Session() if sess is None else sess
         self.saver = tf.train.Saver()
