@@ -61,6 +61,24 @@ def test_mpjpe_of_a_known_offset():
     assert eval_util.joint_errors(gt, gt + 10., 'pelvis').max() == pytest.approx(0., abs=1e-12)
 
 
+def test_compute_errors_takes_flat_ground_truth_as_released(skeletons):
+    # The released compute_errors reshapes each ground truth to J x 3, so N x 42 arrays work as well.
+    pred = skeletons + np.random.RandomState(6).randn(*skeletons.shape) * 30.
+    expected = eval_util.compute_errors(skeletons, pred)
+    errors, errors_pa = eval_util.compute_errors(skeletons.reshape(len(skeletons), 42), pred)
+    np.testing.assert_allclose(errors, expected[0], rtol=1e-12)
+    np.testing.assert_allclose(errors_pa, expected[1], rtol=1e-12)
+    # ... and a list of them: the known 50 mm on 12 of 14 joints.
+    gt = np.zeros((14, 3))
+    gt[[LSP14.index('left_hip'), LSP14.index('right_hip')]] = [[-100., 0, 0], [100., 0, 0]]
+    shifted = gt + [30., 40., 0.]
+    shifted[[LSP14.index('left_hip'), LSP14.index('right_hip')]] = gt[[LSP14.index('left_hip'),
+                                                                        LSP14.index('right_hip')]]
+    np.testing.assert_allclose(eval_util.compute_errors([gt.ravel()], [shifted])[0], [50. * 12 / 14])
+    with pytest.raises(ValueError, match='differ in shape'):
+        eval_util.compute_errors(skeletons.reshape(len(skeletons), 42)[:, :39], pred)
+
+
 def test_pck_and_auc_by_hand():
     errors = np.array([[0., 50., 100., 150., 200.]])
     assert eval_util.pck(errors) == pytest.approx(80.)

@@ -66,7 +66,10 @@ def joint_errors(gt3ds, preds, alignment='pelvis'):
 
 
 def compute_errors(gt3ds, preds):
-    """The released API: per-sample MPJPE after pelvis alignment and after Procrustes (lists)."""
+    """The released API: per-sample MPJPE after pelvis alignment and after Procrustes (lists).
+    As released, each ground truth may be flat (N x 42) as well as N x 14 x 3."""
+    gt3ds = np.asarray(gt3ds, dtype=np.float64)
+    gt3ds = gt3ds.reshape(len(gt3ds), -1, 3)
     return (list(joint_errors(gt3ds, preds, 'pelvis').mean(axis=1)),
             list(joint_errors(gt3ds, preds, 'procrustes').mean(axis=1)))
 
