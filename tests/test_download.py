@@ -111,3 +111,85 @@ def test_cli_installs_from_an_archive_and_reports_errors_in_one_line(tmp_path, c
     assert download.main(['--archive', str(tmp_path / 'absent.tar.gz'), '--model_dir', str(tmp_path / 'm')]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ['error: %s: no such archive' % (tmp_path / 'absent.tar.gz')]
+
+
+def unsafe_member(kind, outside):
+    """(TarInfo, content) of one member that must not be installed; `outside` is a folder beside models/."""
+    content = b'not for you'
+    if kind == 'absolute path':
+        info = tarfile.TarInfo(os.path.join(outside, 'evil'))
+    elif kind == '.. path':
+        info = tarfile.TarInfo('models/../../outside/evil')
+    elif kind == 'symlink':
+        info = tarfile.TarInfo('models/evil')
+        info.type, info.linkname = tarfile.SYMTYPE, outside
+    elif kind == 'symlink in place of a member':
+        info = tarfile.TarInfo('models/neutral_smpl_mean_params.h5')
+        info.type, info.linkname = tarfile.SYMTYPE, '/etc/passwd'
+    elif kind == 'hard link':
+        info = tarfile.TarInfo('models/model.ckpt-667589.meta')
+        info.type, info.linkname = tarfile.LNKTYPE, 'models/model.ckpt-667589.index'
+    elif kind == 'character device':
+        info = tarfile.TarInfo('models/null')
+        info.type, info.devmajor, info.devminor = tarfile.CHRTYPE, 1, 3
+    elif kind == 'fifo':
+        info = tarfile.TarInfo('models/pipe')
+        info.type = tarfile.FIFOTYPE
+    elif kind == 'newline in a name':
+        info = tarfile.TarInfo('models/../evil\nerror: all is well')
+    elif kind == 'member twice':
+        info = tarfile.TarInfo('models/model.ckpt-667589.index')
+    if not info.isfile():
+        content = b''
+    info.size = len(content)
+    return info, content
+
+
+def make_archive_with(path, members, extra):
+    with tarfile.open(path, 'w:gz') as tar:
+        for name, content in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+        for info, content in extra:
+            tar.addfile(info, io.BytesIO(content))
+    return path
+
+
+def files_under(folder):
+    return sorted(os.path.relpath(os.path.join(d, f), folder) for d, _, names in os.walk(folder) for f in names)
+
+
+@pytest.mark.parametrize('kind, reason', [
+    ('absolute path', 'absolute path'), ('.. path', "'..'"), ('symlink', 'link'),
+    ('symlink in place of a member', 'link'), ('hard link', 'link'), ('character device', 'device'),
+    ('fifo', 'device'), ('newline in a name', "'..'"), ('member twice', 'twice')])
+def test_unsafe_archives_install_nothing_and_say_why(tmp_path, capsys, kind, reason):
+    outside = str(tmp_path / 'outside')
+    os.makedirs(outside)
+    archive = make_archive_with(str(tmp_path / 'models.tar.gz'), release_members(), [unsafe_member(kind, outside)])
+    model_dir = str(tmp_path / 'models')
+    os.makedirs(model_dir)
+    assert download.main(['--archive', archive, '--model_dir', model_dir]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith('error: %s' % archive) and reason in err[0], err
+    assert files_under(model_dir) == [] and files_under(outside) == []
+    assert files_under(str(tmp_path)) == ['models.tar.gz']
+
+
+def test_extra_members_are_left_in_the_archive(tmp_path):
+    extra = tarfile.TarInfo('models/README')
+    extra.size = 5
+    folder = tarfile.TarInfo('models')
+    folder.type = tarfile.DIRTYPE
+    archive = make_archive_with(str(tmp_path / 'models.tar.gz'), release_members(),
+                                [(extra, b'hello'), (folder, b'')])
+    model_dir = str(tmp_path / 'models')
+    install(HMR_MODELS, archive, model_dir)
+    assert files_under(model_dir) == sorted(os.path.basename(n) for n in HMR_MODELS.members + HMR_MODELS.optional)
+
+
+def test_members_under_dot_slash_are_the_same_members(tmp_path):
+    members = dict(('./' + name, content) for name, content in release_members().items())
+    install(HMR_MODELS, make_archive(str(tmp_path / 'models.tar.gz'), members), str(tmp_path / 'models'))
+    assert download.installed(HMR_MODELS, str(tmp_path / 'models'))

@@ -71,29 +71,74 @@ def _sha256(path):
     return digest.hexdigest()
 
 
-def verify_archive(release, archive):
-    """HMRError unless `archive` is a readable tar holding every member of the release."""
-    if release.sha256 and _sha256(archive) != release.sha256:
-        raise HMRError('%s: checksum differs from the release; delete it and download again' % archive)
-    try:
-        with tarfile.open(archive) as tar:
-            names = set(m.name.lstrip('./') for m in tar.getmembers() if m.isfile())
-    except (tarfile.TarError, IOError, OSError, EOFError) as e:
-        raise HMRError('%s is not a readable tar.gz archive (%s); delete it and download again' % (archive, e))
-    missing = [m for m in release.members if m not in names]
+def _unsafe(member):
+    """Why `member` has no place in a model archive, or None. A release holds regular files and folders
+    under relative paths; anything else could write outside models/ if it were ever unpacked."""
+    if member.name.startswith('/'):
+        return 'an absolute path'
+    if '..' in member.name.split('/'):
+        return "a path with '..'"
+    if member.issym() or member.islnk():
+        return 'a link (to %r)' % member.linkname
+    if member.isdev():
+        return 'a device file or pipe'
+    if not (member.isfile() or member.isdir()):
+        return 'not a regular file'
+    return None
+
+
+def _release_members(release, archive, tar):
+    """{name: TarInfo} of the release's members in an open `tar`; HMRError when any member is unsafe,
+    a member is missing or appears twice. Other members (the release's extras) are left alone."""
+    found = {}
+    for member in tar.getmembers():
+        problem = _unsafe(member)
+        if problem:
+            # repr: a crafted name may hold a newline, and the message stays one line.
+            raise HMRError('%s holds %r, which is %s: not installing from it; is it the %s archive?' % (
+                archive, member.name, problem, release.name))
+        name = member.name
+        while name.startswith('./'):
+            name = name[2:]
+        if member.isfile() and name in release.members + release.optional:
+            if name in found:
+                raise HMRError('%s holds %s twice: not installing from it; download it again' % (archive, name))
+            found[name] = member
+    missing = [m for m in release.members if m not in found]
     if missing:
         raise HMRError('%s lacks %s: is it the %s archive?' % (archive, ', '.join(missing), release.name))
+    return found
+
+
+def _open(archive):
+    try:
+        return tarfile.open(archive)
+    except (tarfile.TarError, IOError, OSError, EOFError) as e:
+        raise HMRError('%s is not a readable tar.gz archive (%s); delete it and download again' % (archive, e))
+
+
+def verify_archive(release, archive):
+    """HMRError unless `archive` is a readable tar holding every member of the release, and only safe
+    members."""
+    if release.sha256 and _sha256(archive) != release.sha256:
+        raise HMRError('%s: checksum differs from the release; delete it and download again' % archive)
+    with _open(archive) as tar:
+        try:
+            _release_members(release, archive, tar)
+        except (tarfile.TarError, IOError, OSError, EOFError) as e:
+            raise HMRError('%s is not a readable tar.gz archive (%s); delete it and download again' % (archive, e))
 
 
 def install(release, archive, model_dir=MODEL_DIR):
-    """Unpack the release's members from a verified archive into model_dir, atomically per file."""
+    """Unpack the release's members (and only those, by their base names) from a verified archive into
+    model_dir, atomically per file."""
     verify_archive(release, archive)
     if not os.path.isdir(model_dir):
         os.makedirs(model_dir)
     staging = tempfile.mkdtemp(prefix='.unpack-', dir=model_dir)
     try:
-        with tarfile.open(archive) as tar:
-            members = {m.name.lstrip('./'): m for m in tar.getmembers() if m.isfile()}
+        with _open(archive) as tar:
+            members = _release_members(release, archive, tar)
             wanted = release.members + [n for n in release.optional if n in members]
             for name in wanted:
                 with open(os.path.join(staging, os.path.basename(name)), 'wb') as out:
