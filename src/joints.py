@@ -30,3 +30,15 @@ def flip_permutation(order):
 def index_map(source, target):
     """Indices into `source` for each joint of `target` (every target joint must exist in source)."""
     return [source.index(name) for name in target]
+
+# OpenPose's COCO-18 keypoint order (the `pose_keypoints` of its JSON; BODY_25 inserts a mid-hip at 8).
+OPENPOSE_COCO18 = ['nose', 'neck', 'right_shoulder', 'right_elbow', 'right_wrist', 'left_shoulder', 'left_elbow',
+                   'left_wrist', 'right_hip', 'right_knee', 'right_ankle', 'left_hip', 'left_knee', 'left_ankle',
+                   'right_eye', 'left_eye', 'right_ear', 'left_ear']
+# MediaPipe BlazePose's 33 landmarks (its full landmark model puts 6 auxiliary points after them).
+BLAZEPOSE33 = ['nose', 'left_eye_inner', 'left_eye', 'left_eye_outer', 'right_eye_inner', 'right_eye',
+               'right_eye_outer', 'left_ear', 'right_ear', 'mouth_left', 'mouth_right', 'left_shoulder',
+               'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist', 'left_pinky',
+               'right_pinky', 'left_index', 'right_index', 'left_thumb', 'right_thumb', 'left_hip', 'right_hip',
+               'left_knee', 'right_knee', 'left_ankle', 'right_ankle', 'left_heel', 'right_heel',
+               'left_foot_index', 'right_foot_index']
