@@ -57,3 +57,4 @@ include make/docker.mk
 include make/train.mk
 include make/datasets.mk
 include make/eval.mk
+include make/blender.mk
