@@ -45,7 +45,7 @@ class VideoReader(object):
     """The frames of one video, from index `start` up to (not including) `end`, every `every`-th.
 
     Attributes: `fps`, `size` (width, height), `frame_count` (the container's duration x frame rate,
-    an estimate, or None when the container does not say), `codec`. Iterating yields
+    an estimate, or None when the container does not say), `codec` and `pixel_format` (FFmpeg's names). Iterating yields
     (frame index in the source, H x W x 3 uint8 RGB array); each iteration decodes from the start.
     """
 
@@ -66,6 +66,7 @@ class VideoReader(object):
         finally:
             frames.close()
         self.codec = meta.get('codec', '').split(',')[0].strip()
+        self.pixel_format = meta.get('pix_fmt', '').split('(')[0]
         if self.codec in _STILL_CODECS or (self.codec == 'mjpeg' and not meta.get('duration')):
             raise HMRError('%s: not a video (FFmpeg reads it as a single %s picture)' % (path, self.codec))
         self.fps = float(meta.get('fps') or 0)
