@@ -2,7 +2,8 @@
 
 Each frame's detections are matched to the live tracks by the Hungarian method
 (`scipy.optimize.linear_sum_assignment`) on a cost made of the boxes' overlap (1 - IoU), the distance
-of their centres and, when both have them, of their keypoints, both in units of the person's size.
+of their centres and, when both have keypoints, the difference of the poses they draw, both distances
+in units of the person's size.
 A track's box is predicted forward at its recent velocity over a short gap, so two people crossing
 keep their ids; a pair farther apart than the gate is never matched. A track that goes unmatched for
 more than `max_gap` frames ends, and a person seen again after that gets a new id.
@@ -33,16 +34,19 @@ class _Track(object):
         self.id = track_id
         self.last_frame = frame_index
         self.box = box
-        self.velocity = None  # box change per frame; None until the track has been matched twice
+        self.velocity = None  # of the box's centre per frame; None until the track has been matched twice
         self.keypoints = keypoints
 
     def predicted_box(self, frame_index, predict_frames):
+        """The last box moved on at the track's velocity; its size is kept (boxes change size mostly
+        where the picture's edge cuts them, which is no motion to extrapolate)."""
         if self.velocity is None:
             return self.box
-        return self.box + self.velocity * min(frame_index - self.last_frame, predict_frames)
+        shift = self.velocity * min(frame_index - self.last_frame, predict_frames)
+        return self.box + np.concatenate([shift, [0., 0.]])
 
     def update(self, frame_index, box, keypoints, velocity_smoothing):
-        step = (box - self.box) / float(frame_index - self.last_frame)
+        step = (_center(box) - _center(self.box)) / float(frame_index - self.last_frame)
         if self.velocity is None:
             self.velocity = step
         else:
@@ -61,12 +65,13 @@ class Tracker(object):
     predict_frames: the box moves at the track's velocity for at most this many frames of a gap; past
         that the velocity is no longer trusted (people stop, turn back).
     velocity_smoothing: weight of the previous velocity in its running average.
-    keypoint_weight, max_keypoint_distance: the weight of the mean keypoint distance (in the same
-        size units) in the cost, and its gate; keypoints below min_confidence are ignored.
+    keypoint_weight, max_keypoint_distance: the weight in the cost of the distance between two poses
+        (the mean distance of their keypoints, each set centred on its mean, in the same size units),
+        and its gate; keypoints below min_confidence are ignored.
     """
 
     def __init__(self, max_gap=30, max_distance=1.0, gap_tolerance=0.1, predict_frames=5,
-                 velocity_smoothing=0.5, keypoint_weight=1.0, max_keypoint_distance=0.5, min_confidence=0.1):
+                 velocity_smoothing=0.5, keypoint_weight=2.0, max_keypoint_distance=0.5, min_confidence=0.1):
         self.max_gap = max_gap
         self.max_distance = max_distance
         self.gap_tolerance = gap_tolerance
@@ -86,8 +91,10 @@ class Tracker(object):
             raise ValueError('frames must come in increasing order (%d after %d)' % (frame_index, self._last_frame))
         self._last_frame = frame_index
         boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
-        if keypoints is not None:
+        if keypoints is not None and len(boxes):
             keypoints = np.asarray(keypoints, np.float64).reshape(len(boxes), -1, 3)
+        else:
+            keypoints = None
         self._tracks = [t for t in self._tracks if frame_index - t.last_frame <= self.max_gap]
 
         ids = [None] * len(boxes)
@@ -112,7 +119,6 @@ class Tracker(object):
         gap = frame_index - track.last_frame
         predicted = track.predicted_box(frame_index, self.predict_frames)
         size = np.sqrt(max(predicted[2] * predicted[3], 1e-9)) * (1 + self.gap_tolerance * (gap - 1))
-        shift = _center(predicted) - _center(track.box)
         distance = np.linalg.norm(_center(predicted) - _center(box)) / size
         if distance > self.max_distance:
             return _INFEASIBLE
@@ -120,8 +126,10 @@ class Tracker(object):
         if keypoints is not None and track.keypoints is not None:
             common = (keypoints[:, 2] > self.min_confidence) & (track.keypoints[:, 2] > self.min_confidence)
             if common.sum() >= _MIN_COMMON_KEYPOINTS:
-                moved = track.keypoints[common, :2] + shift
-                keypoint_distance = np.linalg.norm(moved - keypoints[common, :2], axis=1).mean() / size
+                # The pose, not the place (the boxes weigh that): both sets centred on their mean.
+                before = track.keypoints[common, :2] - track.keypoints[common, :2].mean(axis=0)
+                now = keypoints[common, :2] - keypoints[common, :2].mean(axis=0)
+                keypoint_distance = np.linalg.norm(before - now, axis=1).mean() / size
                 if keypoint_distance > self.max_keypoint_distance:
                     return _INFEASIBLE
                 cost += self.keypoint_weight * keypoint_distance
