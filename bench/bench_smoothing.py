@@ -3,10 +3,11 @@ jitter and how many frames it lags a step. usage: python -m bench.bench_smoothin
 
 The clip is a known smooth motion (a body turned 180 degrees about x as HMR's poses are, swaying and
 swinging its limbs, walking across at 0.5 m/s, the camera scale and offset drifting) at 30 fps plus
-independent per-frame noise of HMR's size: per-frame regressors such as HMR and SPIN show 25-40 mm of
-joint acceleration on 3DPW (VIBE, CVPR 2020, Table 1); the noise below gives about that on the body
-of tests/fixtures.py. Jitter is the mean norm of the second difference over frames (acceleration per
-frame), on the 24 SMPL joints (mm), on the joint rotations (degrees) and on the translation (mm).
+independent per-frame noise, sized to give about 33 mm of root-relative joint acceleration per frame
+on the body of tests/fixtures.py: the order of the tens of millimetres that per-frame regressors are
+reported to show on video. Jitter is the mean norm of the second difference over frames (acceleration
+per frame), on the 24 SMPL joints relative to the root (mm), on the joint rotations (degrees) and on
+the translation (mm). `--tune` searches the One-Euro parameters (src/video/smoothing.py says how).
 """
 import itertools
 import sys
