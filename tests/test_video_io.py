@@ -196,3 +196,30 @@ def test_writer_refuses_a_frame_of_another_size(tmp_path):
 def test_is_video_by_extension():
     assert is_video('clip.MP4') and is_video('/a/b/c.mov') and is_video('x.mkv')
     assert not is_video('photo.jpg') and not is_video('photo.png') and not is_video('noext')
+
+
+WRITE_UNTIL_INTERRUPTED = """
+import sys, numpy as np
+from src.video.io import VideoWriter
+with VideoWriter(sys.argv[1], 24, (160, 120)) as writer:
+    frame = np.zeros((120, 160, 3), np.uint8)
+    for i in range(100000):
+        frame[:] = i % 255
+        writer.write(frame)
+        if i == 10:
+            print('writing', flush=True)
+"""
+
+
+def test_ctrl_c_while_writing_leaves_no_file(tmp_path):
+    import signal
+    import sys
+    from tests.conftest import PROJECT_DIR
+    target = tmp_path / 'interrupted.mp4'
+    proc = subprocess.Popen([sys.executable, '-c', WRITE_UNTIL_INTERRUPTED, str(target)], cwd=PROJECT_DIR,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b'writing'
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and b'KeyboardInterrupt' in err
+    assert os.listdir(str(tmp_path)) == []
