@@ -223,3 +223,20 @@ def test_ctrl_c_while_writing_leaves_no_file(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0 and b'KeyboardInterrupt' in err
     assert os.listdir(str(tmp_path)) == []
+
+
+def test_sample_clip_is_a_video_with_its_boxes(tmp_path):
+    from src.video.sample_clip import write_sample_clip
+    path = str(tmp_path / 'sample.mp4')
+    boxes = write_sample_clip(path, size=(320, 180), fps=25, seconds=1.0)
+    reader = VideoReader(path)
+    assert (reader.fps, reader.size, reader.frame_count, reader.codec) == (25.0, (320, 180), 25, 'h264')
+    # The one behind (1) stays in the picture; the one in front (0) leaves it for a while and comes back.
+    assert len(boxes) == 25 and all(1 in b for b in boxes)
+    assert 0 in boxes[0] and 0 in boxes[-1] and not all(0 in b for b in boxes)
+    # The people are where their boxes say: the astronaut's orange suit fills part of each box.
+    index, frame = next(iter(reader))
+    for x, y, w, h in boxes[index].values():
+        patch = frame[y:y + h, x:x + w].astype(int)
+        orange = (patch[..., 0] > 150) & (patch[..., 0] - patch[..., 2] > 80)
+        assert orange.mean() > 0.1

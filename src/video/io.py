@@ -4,6 +4,7 @@ Frames are streamed from and to an FFmpeg process through a pipe: the reader hol
 time, so memory does not grow with a video's length. Problems a user can fix raise HMRError with one
 line that names the file.
 """
+import functools
 import os
 import tempfile
 
@@ -34,11 +35,12 @@ def _ffmpeg_reason(error):
     return lines[-1] if lines else type(error).__name__
 
 
+@functools.lru_cache(maxsize=None)
 def _passthrough_params():
     """FFmpeg output options that hand over each decoded frame once (no frames dropped or repeated
     to fit a constant rate), so frame indices are the source's."""
     major = int(imageio_ffmpeg.get_ffmpeg_version().split('.')[0].split('-')[0])
-    return ['-fps_mode', 'passthrough'] if major >= 5 else ['-vsync', 'passthrough']
+    return ('-fps_mode', 'passthrough') if major >= 5 else ('-vsync', 'passthrough')
 
 
 class VideoReader(object):
@@ -78,7 +80,7 @@ class VideoReader(object):
 
     def __iter__(self):
         width, height = self.size
-        frames = imageio_ffmpeg.read_frames(self.path, output_params=_passthrough_params())
+        frames = imageio_ffmpeg.read_frames(self.path, output_params=list(_passthrough_params()))
         decoded = 0
         try:
             next(frames)
