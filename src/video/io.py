@@ -47,8 +47,9 @@ class VideoReader(object):
     """The frames of one video, from index `start` up to (not including) `end`, every `every`-th.
 
     Attributes: `fps`, `size` (width, height), `frame_count` (the container's duration x frame rate,
-    an estimate, or None when the container does not say), `codec` and `pixel_format` (FFmpeg's names). Iterating yields
-    (frame index in the source, H x W x 3 uint8 RGB array); each iteration decodes from the start.
+    an estimate, or None when the container does not say), `codec` and `pixel_format` (FFmpeg's
+    names). Iterating yields (frame index in the source, H x W x 3 uint8 RGB array); each iteration
+    decodes from the start, and a file that ends well short of its stated length raises at the end.
     """
 
     def __init__(self, path, start=0, end=None, every=1):
