@@ -71,6 +71,10 @@ def acceleration(x):
     return float(np.linalg.norm(x[2:] - 2 * x[1:-1] + x[:-2], axis=-1).mean())
 
 
+def mean_distance(a, b):
+    return float(np.linalg.norm(a - b, axis=-1).mean())
+
+
 def rotation_acceleration(poses):
     """Mean angle (degrees) between successive frame-to-frame rotation changes of each joint."""
     rotations = [Rotation.from_rotvec(p.reshape(-1, 3)) for p in poses]
@@ -151,9 +155,9 @@ def figures(truth, noisy, smooth):
         out['trans_jitter_mm_%s' % name] = round(1000 * acceleration(track['trans']), 2)
     for name in ('noisy', 'smooth'):
         track = tracks[name]
-        out['joint_error_mm_%s' % name] = round(1000 * float(np.linalg.norm(joints[name] - joints['truth'], axis=-1).mean()), 2)
+        out['joint_error_mm_%s' % name] = round(1000 * mean_distance(joints[name], joints['truth']), 2)
         out['rotation_error_deg_%s' % name] = round(rotation_error(track['poses'], truth['poses']), 3)
-        out['trans_error_mm_%s' % name] = round(1000 * float(np.linalg.norm(track['trans'] - truth['trans'], axis=-1).mean()), 2)
+        out['trans_error_mm_%s' % name] = round(1000 * mean_distance(track['trans'], truth['trans']), 2)
         out['cam_error_%s' % name] = round(float(np.abs(track['cams'] - truth['cams']).mean()), 5)
         out['betas_error_%s' % name] = round(float(np.abs(track['betas'] - truth['betas']).mean()), 4)
     for kind, unit in (('joint', 'mm'), ('rotation', 'deg'), ('trans', 'mm')):
@@ -166,7 +170,7 @@ def signal_scores(signal, truth, noisy, smooth):
     """(error to the truth, jitter) of one signal: poses on the body's joints, the others on their values."""
     if signal == 'poses':
         joints = body_joints(smooth)
-        return (float(np.linalg.norm(joints - body_joints(truth), axis=-1).mean()), acceleration(joints))
+        return mean_distance(joints, body_joints(truth)), acceleration(joints)
     return float(np.abs(smooth[signal] - truth[signal]).mean()), acceleration(smooth[signal][..., None])
 
 
