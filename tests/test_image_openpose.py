@@ -152,3 +152,13 @@ def test_huge_scales_do_not_scale_the_whole_image():
     assert crop.shape == (224, 224, 3)
     # The white square, 20 px wide, fills the centre 150 px of the crop.
     assert (crop[112, 112] == 1).all() and (crop[112, 112 + 70] == 1).all() and (crop[112, 112 + 80] == -1).all()
+
+
+def test_a_person_centred_outside_the_image_still_gets_a_whole_crop():
+    """Detected keypoints can lie beyond the frame; the released slicing would return a cut-short crop."""
+    image = coordinate_image(100, 80).astype(np.uint8)
+    crop, proc = crop_for_model(image, 1., np.array([-150., 50.]), 224)
+    assert crop.shape == (224, 224, 3)
+    np.testing.assert_array_equal(proc['start_pt'], [-150, 50])
+    # Left of the image everything repeats column 0; the image's first column is 112 + 150 px in.
+    assert (crop[:, :224, 1] == -1).all()

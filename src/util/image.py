@@ -85,16 +85,18 @@ def _sample_window(image, scale, start_pt, img_size):
 def crop_for_model(image, scale, center, img_size):
     """The released demo's crop of `image` (uint8) in [-1, 1], and its proc_param.
 
-    When the scaled image would be huge (a small person in a large photo), the same crop is sampled
-    from the original instead of scaling all of it; it equals `scale_and_crop` to within cv2's
-    fixed-point rounding.
+    When the scaled image would be huge (a small person in a large photo), or the crop would reach
+    beyond the released padding (a person centred outside the image, which the released slicing cuts
+    short), the same crop is sampled from the original instead; it equals `scale_and_crop` to within
+    one level of rounding.
     """
     new_size = np.floor(np.array(image.shape[0:2]) * scale).astype(int)
-    if np.prod(new_size.astype(np.float64)) <= MAX_SCALED_PIXELS:
+    scale_factors = new_size[::-1] / np.array(image.shape[1::-1], np.float64)
+    start_pt = np.round(np.asarray(center) * scale_factors).astype(int)
+    inside = np.all(start_pt >= 0) and np.all(start_pt <= new_size[::-1])
+    if inside and np.prod(new_size.astype(np.float64)) <= MAX_SCALED_PIXELS:
         crop, proc_param = scale_and_crop(image, scale, center, img_size)
     else:
-        scale_factors = new_size[::-1] / np.array(image.shape[1::-1], np.float64)
-        start_pt = np.round(np.asarray(center) * scale_factors).astype(int)
         margin = int(img_size / 2)
         proc_param = {'scale': scale, 'start_pt': start_pt, 'end_pt': start_pt + 2 * margin, 'img_size': img_size}
         crop = _sample_window(image, scale, start_pt, img_size)
