@@ -19,7 +19,6 @@ keypoints: float64 (18, 3) OpenPose COCO-18 (x, y, confidence in [0, 1]) in orig
 _MODULES = collections.OrderedDict([
     ('mediapipe', ('mediapipe_pose', 'MediaPipePose')),
     ('hog', ('hog', 'HogPeople')),
-    ('haar', ('haar', 'HaarFullBody')),
 ])
 NAMES = tuple(_MODULES)
 

@@ -39,7 +39,13 @@ SKIMAGE_BOXES = collections.OrderedDict([
     ('astronaut', ([[18, 15, 345, 497]], [])),
     ('camera', ([[0, 65, 332, 447]], [])),
 ])
+# scikit-image 0.18 replaced camera() by another photograph of a cameraman (for its licence): the
+# legacy runtime's 0.14 has the classic one.
+CLASSIC_CAMERA_BOX = [[47, 73, 263, 439]]
+# brick() appeared in scikit-image 0.16; the legacy runtime's set has the other three.
 NO_PERSON = ('coffee', 'chelsea', 'rocket', 'brick')
+# Composite canvases come from the no-person photos both runtimes' scikit-image versions have.
+BACKGROUNDS = ('coffee', 'chelsea', 'rocket')
 
 MIN_IOU = 0.5
 # A detection mostly inside an ignore region is not counted.
@@ -64,9 +70,23 @@ def _rgb(image):
     return np.stack([image] * 3, axis=-1) if image.ndim == 2 else np.ascontiguousarray(image[:, :, :3])
 
 
-def _skimage(name):
+def _skimage_version():
+    import skimage
+    return tuple(int(part) for part in skimage.__version__.split('.')[:2])
+
+
+def _skimage_photos():
+    """(name, image, people, ignore) of scikit-image's photos that this version bundles."""
     from skimage import data
-    return _rgb(getattr(data, name)())
+    found = []
+    for name, (people, ignore) in SKIMAGE_BOXES.items():
+        if name == 'camera' and _skimage_version() < (0, 18):
+            people = CLASSIC_CAMERA_BOX
+        found.append((name, _rgb(getattr(data, name)()), people, ignore))
+    for name in NO_PERSON:
+        if hasattr(data, name):
+            found.append((name, _rgb(getattr(data, name)()), [], []))
+    return found
 
 
 def _boxes(boxes):
@@ -81,10 +101,8 @@ def photos(images_dir=SAMPLE_IMAGES_DIR):
         for name, (people, ignore) in SAMPLE_BOXES.items():
             image = _rgb(np.asarray(Image.open(os.path.join(images_dir, name)).convert('RGB')))
             found.append(Photo(name, image, _boxes(people), _boxes(ignore)))
-    for name, (people, ignore) in SKIMAGE_BOXES.items():
-        found.append(Photo(name, _skimage(name), _boxes(people), _boxes(ignore)))
-    for name in NO_PERSON:
-        found.append(Photo(name, _skimage(name), _boxes([]), _boxes([])))
+    for name, image, people, ignore in _skimage_photos():
+        found.append(Photo(name, image, _boxes(people), _boxes(ignore)))
     return found
 
 
@@ -137,16 +155,31 @@ def _resize(image, size):
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
 
 
+def _choose_cutouts(rng, people_pool, count):
+    """Indices of cut-outs holding `count` people in all (a cut-out may hold two), repeats allowed only
+    once every cut-out has been tried."""
+    chosen, total = [], 0
+    for index in np.concatenate([rng.permutation(len(people_pool)) for _ in range(count)]):
+        held = len(people_pool[index][1])
+        if total + held <= count:
+            chosen.append(index)
+            total += held
+        if total == count:
+            break
+    return chosen
+
+
 def composite(seed, people_pool, backgrounds):
-    """One canvas from `backgrounds` with 1..MAX_PEOPLE people from `people_pool` side by side, each in
-    its own column (so none covers another), at a height drawn from PERSON_HEIGHTS."""
+    """One canvas from `backgrounds` with 1..MAX_PEOPLE people from `people_pool` side by side, each
+    cut-out in its own column (so none covers another), its tallest person at a height drawn from
+    PERSON_HEIGHTS."""
     rng = np.random.RandomState(seed)
     width = int(CANVAS_HEIGHT * rng.uniform(*CANVAS_ASPECTS))
     canvas = _resize(backgrounds[rng.randint(len(backgrounds))], (width, CANVAS_HEIGHT)).copy()
-    count = rng.randint(1, MAX_PEOPLE + 1)
-    column = width // count
+    chosen = _choose_cutouts(rng, people_pool, rng.randint(1, MAX_PEOPLE + 1))
+    column = width // len(chosen)
     people, ignore = [], []
-    for slot, index in enumerate(rng.choice(len(people_pool), count, replace=len(people_pool) < count)):
+    for slot, index in enumerate(chosen):
         patch, patch_people, patch_ignore = people_pool[index]
         if rng.rand() < 0.5:
             patch = patch[:, ::-1]
@@ -171,7 +204,7 @@ def composites(count=COMPOSITES, seed=0, images_dir=SAMPLE_IMAGES_DIR):
     """`count` composites, seeds seed .. seed + count - 1."""
     real = photos(images_dir)
     pool = cutouts([p for p in real if len(p.people)])
-    backgrounds = [p.image for p in real if p.name in NO_PERSON]
+    backgrounds = [p.image for p in real if p.name in BACKGROUNDS]
     return [composite(seed + i, pool, backgrounds) for i in range(count)]
 
 
