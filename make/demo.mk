@@ -3,13 +3,15 @@ IMG ?= data/astronaut.png
 OUT ?= out
 JSON ?=
 BBOX ?=
+# Extra demo flags, e.g. DEMO_ARGS='--detector none' or DEMO_ARGS='--outputs json,npz --every 2'.
+DEMO_ARGS ?=
 # The runtime the demo runs in: tf2 (modern, default) or tf1 (legacy).
 DEMO_RUNTIME ?= tf2
 DEMO_VENV := .venv/$(DEMO_RUNTIME)
 DEMO_PY := $(DEMO_VENV)/bin/python
 SMOKE_MODELS := build/smoke_models
 
-.PHONY: demo models models-resnet sample-images demo-smoke
+.PHONY: demo models models-resnet sample-images sample-clip demo-smoke
 
 models: $(DEMO_VENV)/.installed
 	$(DEMO_PY) -m src.util.download $(if $(ARCHIVE),--archive $(ARCHIVE))
@@ -22,9 +24,15 @@ sample-images: data/astronaut.png
 data/astronaut.png: $(DEMO_VENV)/.installed
 	$(DEMO_PY) -m src.util.sample_images $@
 
-demo: $(DEMO_VENV)/.installed $(if $(filter data/astronaut.png,$(IMG)),data/astronaut.png)
+sample-clip: data/sample_clip.mp4
+
+data/sample_clip.mp4: $(DEMO_VENV)/.installed
+	$(DEMO_PY) -m src.video.sample_clip $@
+
+demo: $(DEMO_VENV)/.installed $(filter data/astronaut.png data/sample_clip.mp4,$(IMG))
 	@[ -e models/model.ckpt-667589.index ] || $(MAKE) --no-print-directory models
-	$(DEMO_PY) -m demo --img_path '$(IMG)' --out_dir '$(OUT)' $(if $(JSON),--json_path '$(JSON)') $(if $(BBOX),--bbox '$(BBOX)')
+	$(DEMO_PY) -m demo --img_path '$(IMG)' --out_dir '$(OUT)' $(if $(JSON),--json_path '$(JSON)') \
+	  $(if $(BBOX),--bbox '$(BBOX)') $(DEMO_ARGS)
 
 # The whole demo, offline, on the synthetic model of the tests (no licensed files needed).
 demo-smoke: $(DEMO_VENV)/.installed data/astronaut.png
