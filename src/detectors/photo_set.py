@@ -149,6 +149,11 @@ def _clip(box, region):
     return np.array([left, top, right - left, bottom - top])
 
 
+def _mirror(boxes, width):
+    """Boxes of an image `width` wide after a left-right flip."""
+    return np.stack([width - boxes[:, 0] - boxes[:, 2], boxes[:, 1], boxes[:, 2], boxes[:, 3]], 1)
+
+
 def _resize(image, size):
     """`image` resized to (width, height) `size`: area averaging down, bilinear up."""
     shrinking = size[0] < image.shape[1]
@@ -183,8 +188,7 @@ def composite(seed, people_pool, backgrounds):
         patch, patch_people, patch_ignore = people_pool[index]
         if rng.rand() < 0.5:
             patch = patch[:, ::-1]
-            mirror = lambda b: np.stack([patch.shape[1] - b[:, 0] - b[:, 2], b[:, 1], b[:, 2], b[:, 3]], 1)  # noqa: E731
-            patch_people, patch_ignore = mirror(patch_people), mirror(patch_ignore)
+            patch_people, patch_ignore = _mirror(patch_people, patch.shape[1]), _mirror(patch_ignore, patch.shape[1])
         main_height = patch_people[:, 3].max()
         scale = rng.uniform(*PERSON_HEIGHTS) * CANVAS_HEIGHT / main_height
         scale = min(scale, float(column) / patch.shape[1], float(CANVAS_HEIGHT) / patch.shape[0])
