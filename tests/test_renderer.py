@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 
 from src.errors import HMRError
-from src.util.renderer import SMPLRenderer, draw_skeleton, draw_text, get_original
+from src.util.renderer import SMPLRenderer, draw_skeleton, draw_text, get_original, load_faces
 from tests.render_silhouette import CAMERA, SIZE, posed_body
 from tests.runtimes import outputs_of_both_runtimes
+from tests.unsafe_files import assert_no_marker, pickle_bearing_npy, plain_pickle
 
 SQUARE = np.array([[-1., -1, 10], [1, -1, 10], [1, 1, 10], [-1, 1, 10]])
 SQUARE_FACES = np.array([[0, 1, 2], [0, 2, 3]])
@@ -86,3 +87,24 @@ def test_draw_text_writes_in_the_corner():
     image = np.full((60, 200, 3), 255, np.uint8)
     out = draw_text(image, {'loss': .5})
     assert (out[:20, :80] < 128).any() and (out[30:] == 255).all()
+
+
+@pytest.mark.parametrize('craft', [pickle_bearing_npy, plain_pickle])
+def test_face_file_holding_pickles_is_refused_without_running_them(tmp_path, craft):
+    marker = str(tmp_path / 'marker')
+    faces = craft(str(tmp_path / 'smpl_faces.npy'), marker)
+    with pytest.raises(HMRError, match='smpl_faces.npy .*pickle') as error:
+        load_faces(faces)
+    assert_no_marker(marker)
+    assert len(str(error.value).splitlines()) == 1
+
+
+def test_face_file_of_the_released_layout_loads_and_others_are_refused(tmp_path):
+    np.save(str(tmp_path / 'faces.npy'), SQUARE_FACES.astype(np.uint32))
+    np.testing.assert_array_equal(load_faces(str(tmp_path / 'faces.npy')), SQUARE_FACES)
+    np.save(str(tmp_path / 'flat.npy'), np.arange(6))
+    with pytest.raises(HMRError, match='flat.npy .*F x 3'):
+        load_faces(str(tmp_path / 'flat.npy'))
+    (tmp_path / 'text.npy').write_text(u'not an array')
+    with pytest.raises(HMRError, match='text.npy'):
+        load_faces(str(tmp_path / 'text.npy'))
