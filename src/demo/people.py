@@ -13,7 +13,8 @@ from ..errors import HMRError
 from ..util import openpose as op_util
 from ..util.image import box_scale_and_center
 
-Person = collections.namedtuple('Person', ['bbox', 'source', 'score', 'scale', 'center'])
+Person = collections.namedtuple('Person', ['bbox', 'source', 'score', 'scale', 'center', 'keypoints'])
+Person.__new__.__defaults__ = (None,)  # keypoints: K x 3 (x, y, confidence) when the source gives them
 SOURCES = ('detector', 'openpose', 'bbox', 'image')
 
 
@@ -55,7 +56,7 @@ def from_keypoints(keypoints, source, what, score=None):
         return None
     scale, center, bbox = box
     score = op_util.confidence(keypoints) if score is None else score
-    return Person(bbox, source, float(score), scale, center)
+    return Person(bbox, source, float(score), scale, center, keypoints)
 
 
 def from_openpose(json_path):

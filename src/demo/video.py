@@ -107,7 +107,9 @@ class VideoRun(object):
                 people = find_people(frame, '%s frame %d' % (path, index))
             except HMRError:
                 people = []  # nobody in this frame; the tracks wait for them
-            ids = tracker.update(index, np.array([p.bbox for p in people]).reshape(-1, 4))
+            keypoints = [p.keypoints for p in people]
+            ids = tracker.update(index, np.array([p.bbox for p in people]).reshape(-1, 4),
+                                 np.array(keypoints) if people and all(k is not None for k in keypoints) else None)
             cropped = [crop_for_model(frame, p.scale, p.center, self.model.img_size) for p in people]
             yield FrameItem(index, people, ids, [c for c, _ in cropped], [p for _, p in cropped])
 
