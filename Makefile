@@ -34,9 +34,10 @@ $(TF1)/.installed: requirements-tf1.txt requirements-opendr.txt
 	$(TF1)/bin/pip install -q --no-build-isolation -r requirements-opendr.txt
 	touch $@
 
-$(TF2)/.installed: requirements.txt
+$(TF2)/.installed: requirements.txt requirements-nodeps.txt
 	rm -rf $(TF2) && $(PYTHON3) -m venv $(TF2)
 	$(TF2)/bin/pip install -q -r requirements.txt
+	$(TF2)/bin/pip install -q --no-deps -r requirements-nodeps.txt
 	touch $@
 
 test: $(foreach r,$(RUNTIMES),test-$(r))
