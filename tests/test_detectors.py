@@ -234,3 +234,10 @@ def test_without_sample_images_the_set_is_scikit_image_alone(tmp_path):
     assert all(p.name in photo_set.SKIMAGE_BOXES or p.name in photo_set.NO_PERSON for p in real)
     for photo in photo_set.composites(count=3, images_dir=str(tmp_path)):
         assert 1 <= len(photo.people) <= photo_set.MAX_PEOPLE
+
+
+@pytest.mark.parametrize('shape', [(48, 64, 3), (127, 200, 3), (300, 63, 3)])
+def test_hog_on_images_smaller_than_its_window_finds_nobody(shape):
+    """OpenCV 4.1's detectMultiScale crashes the process on such images (a 5-frame 64 x 48 video did)."""
+    image = np.random.RandomState(0).randint(0, 255, shape).astype(np.uint8)
+    assert detectors.make_detector('hog').detect(image) == []

@@ -38,6 +38,8 @@ class HogPeople(object):
         check_image(image)
         scale = min(1., float(MAX_SIDE) / max(image.shape[:2]))
         small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+        if small.shape[1] < WINDOW[0] or small.shape[0] < WINDOW[1]:
+            return []  # no window fits: no person this detector can see (and OpenCV 4.1 crashes on it)
         rects, weights = self._hog.detectMultiScale(small, winStride=WIN_STRIDE, padding=PADDING,
                                                     scale=PYRAMID_SCALE)
         people = []
