@@ -108,3 +108,28 @@ def test_face_file_of_the_released_layout_loads_and_others_are_refused(tmp_path)
     (tmp_path / 'text.npy').write_text(u'not an array')
     with pytest.raises(HMRError, match='text.npy'):
         load_faces(str(tmp_path / 'text.npy'))
+
+
+def test_views_rendered_in_their_windows_equal_whole_pictures():
+    """render_views renders only the window each (turned) mesh projects into, from one upload: the
+    pictures equal whole-picture renders of the same meshes by the backend."""
+    from src.util import renderer as vis_util
+    verts, faces = posed_body()
+    renderer = SMPLRenderer(faces=faces)
+    views = renderer.render_views(verts, CAMERA, SIZE, (0, 60, -60))
+    backend = vis_util._backend()
+    near, far = vis_util._depth_range(verts)
+    for (image, mask), turn in zip(views, (0, 60, -60)):
+        whole, whole_mask = backend.render(vis_util.turned(verts, turn), faces, SIZE[1], SIZE[0], CAMERA, near, far,
+                                           vis_util.LIGHT_BLUE)
+        assert mask.any() and iou(mask, whole_mask) > .995
+        both = mask & whole_mask
+        assert np.abs(image[both].astype(int) - (np.clip(whole[both], 0, 1) * 255).astype(int)).mean() < 1
+        assert (image[~mask] == 255).all()
+    assert iou(views[1][1], views[0][1]) < .95  # the turned view shows the body from another side
+
+
+def test_a_mesh_outside_the_picture_renders_nothing():
+    renderer = SMPLRenderer(faces=SQUARE_FACES)
+    image, mask = renderer.render_with_mask(SQUARE + [100, 0, 0], [500., 100., 60.], (120, 200))
+    assert not mask.any() and (image == 255).all()

@@ -1,6 +1,6 @@
 """The released demo's six-panel figure (input, joints, overlay, mesh, two turned views), composed with
 OpenCV instead of matplotlib: the same 2 x 3 layout at 1200 x 800 pixels, panels drawn at the size
-they are shown, so three renders at panel resolution make the whole figure.
+they are shown, so three views of one uploaded mesh at panel resolution make the whole figure.
 """
 import cv2
 import numpy as np
@@ -39,11 +39,9 @@ def panels(image, meshes, faces, camera, joints, renderer):
     for person_joints in joints:
         skeleton = vis_util.draw_skeleton(skeleton, _scaled_pixels(person_joints, factor))
     verts, all_faces = vis_util.stack_meshes(meshes, faces)
-    mesh, mask = renderer.render_with_mask(verts, cam, shown.shape, all_faces)
-    views = [renderer.render_with_mask(vis_util.turned(verts, turn), cam, shown.shape, all_faces)[0]
-             for turn in TURNS]
+    (mesh, mask), (left, _), (right, _) = renderer.render_views(verts, cam, shown.shape, (0,) + TURNS, all_faces)
     overlay = np.where(mask[:, :, None], mesh, shown)
-    return [shown, skeleton, overlay, mesh] + views
+    return [shown, skeleton, overlay, mesh, left, right]
 
 
 def compose(panel_images, titles=TITLES):

@@ -42,6 +42,14 @@ def render(verts, faces, width, height, camera, near, far, color, background=Non
     return image, mask
 
 
+def render_views(verts, faces, views, near, far, color):
+    """Shaded mesh on white in each view (width, height, camera, turn: 3 x 3 rotation about the mesh's
+    centre or None); opendr has no uploads to share, so each view is its own render."""
+    center = np.mean(verts, axis=0)
+    return [render(verts if turn is None else np.dot(verts - center, turn) + center, faces, width, height, camera,
+                   near, far, color) for width, height, camera, turn in views]
+
+
 def render_labels(verts, faces, face_labels, width, height, camera, near, far):
     """Label of the face seen at each pixel (uint8, 0 where no face is), from opendr's face-index
     image: no shading, interpolation or anti-aliasing."""

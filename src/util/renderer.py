@@ -67,6 +67,36 @@ def load_faces(face_path, smpl_model_path=None):
     raise HMRError('no mesh faces: %s is missing and no SMPL model with faces was given' % face_path)
 
 
+# Pixels kept around the mesh's projection when only that part of the picture is rendered.
+WINDOW_MARGIN = 2
+
+
+def _mesh_window(verts, cam, width, height):
+    """(x0, y0, x1, y1): the part of a width x height picture the mesh can cover (empty when it lies
+    outside), or the whole picture when a vertex is at or behind the camera and has no projection."""
+    if np.min(verts[:, 2]) <= 1e-6:
+        return 0, 0, width, height
+    u = cam[0] * verts[:, 0] / verts[:, 2] + cam[1]
+    v = cam[0] * verts[:, 1] / verts[:, 2] + cam[2]
+    return (max(0, int(np.floor(u.min())) - WINDOW_MARGIN), max(0, int(np.floor(v.min())) - WINDOW_MARGIN),
+            min(width, int(np.ceil(u.max())) + 1 + WINDOW_MARGIN), min(height, int(np.ceil(v.max())) + 1 + WINDOW_MARGIN))
+
+
+def _render_in_window(render, verts, faces, width, height, camera, near, far, color, background):
+    """A backend's `render` of the whole picture, made by rendering only the mesh's window (the same
+    camera, its principal point moved by whole pixels) and pasting it: a person covers a fraction of
+    a photo, and a software renderer's cost is in its pixels."""
+    x0, y0, x1, y1 = _mesh_window(verts, camera, width, height)
+    image = np.ones((height, width, 3)) if background is None else np.array(background, np.float64)
+    mask = np.zeros((height, width), bool)
+    if x1 > x0 and y1 > y0:
+        part, part_mask = render(verts, faces, x1 - x0, y1 - y0, [camera[0], camera[1] - x0, camera[2] - y0],
+                                 near, far, color, None if background is None else image[y0:y1, x0:x1])
+        image[y0:y1, x0:x1] = part
+        mask[y0:y1, x0:x1] = part_mask
+    return image, mask
+
+
 def _depth_range(verts):
     """Clipping planes that keep the whole mesh, as released."""
     return float(np.maximum(np.min(verts[:, 2]) - 25, .1)), float(np.maximum(np.max(verts[:, 2]) + 25, 25))
@@ -79,6 +109,7 @@ class SMPLRenderer(object):
         self.flength = flength
         backend = _backend()
         self._render = backend.render
+        self._render_views = backend.render_views
         self._render_labels = backend.render_labels
 
     def __call__(self, verts, cam=None, img=None, do_alpha=False, far=None, near=None, color_id=0,
@@ -105,8 +136,8 @@ class SMPLRenderer(object):
             background = img[:, :, :3].astype(np.float64)
             background = background / 255. if background.max() > 1 else background
         color = COLORS[color_id % len(COLORS)] if color_id is not None else LIGHT_BLUE
-        image, mask = self._render(verts, self.faces if faces is None else faces, int(w), int(h),
-                                   [float(c) for c in cam], float(near), float(far), color, background)
+        image, mask = _render_in_window(self._render, verts, self.faces if faces is None else faces, int(w), int(h),
+                                        [float(c) for c in cam], float(near), float(far), color, background)
         image = (np.clip(image, 0, 1) * 255).astype(np.uint8)
         if do_alpha:
             alpha = mask if img is None else np.ones_like(mask)
@@ -116,11 +147,34 @@ class SMPLRenderer(object):
     def render_with_mask(self, verts, cam, img_size, faces=None):
         """One shaded pass on white: (uint8 RGB, boolean mask of the mesh's pixels). The released
         overlay is this image where the mask is set and the photo elsewhere, so one pass serves both."""
+        return self.render_views(verts, cam, img_size, (0,), faces)[0]
+
+    def render_views(self, verts, cam, img_size, turns=(0,), faces=None, axis='y'):
+        """`render_with_mask` of the mesh turned by each of `turns` degrees about its centre (as `rotated`),
+        from one upload of the mesh where the backend keeps one: a list of (uint8 RGB, mask).
+
+        Each view renders only the window its mesh projects into (the camera's principal point moved
+        by whole pixels): a person covers a fraction of a photo, and a software renderer's cost is in
+        its pixels and its uploads."""
         verts = np.asarray(verts, np.float64)
+        height, width = int(img_size[0]), int(img_size[1])
+        cam = [float(c) for c in cam]
+        rotations = [None if turn == 0 else turn_matrix(turn, axis) for turn in turns]
+        windows = [_mesh_window(verts if r is None else _turn(verts, r), cam, width, height) for r in rotations]
+        views = [(x1 - x0, y1 - y0, [cam[0], cam[1] - x0, cam[2] - y0], r)
+                 for (x0, y0, x1, y1), r in zip(windows, rotations) if x1 > x0 and y1 > y0]
         near, far = _depth_range(verts)
-        image, mask = self._render(verts, self.faces if faces is None else faces, int(img_size[1]),
-                                   int(img_size[0]), [float(c) for c in cam], near, far, LIGHT_BLUE, None)
-        return (np.clip(image, 0, 1) * 255).astype(np.uint8), mask
+        parts = iter(self._render_views(verts, self.faces if faces is None else faces, views, near, far,
+                                        LIGHT_BLUE) if views else [])
+        results = []
+        for x0, y0, x1, y1 in windows:
+            image, mask = np.full((height, width, 3), 255, np.uint8), np.zeros((height, width), bool)
+            if x1 > x0 and y1 > y0:
+                part, part_mask = next(parts)
+                image[y0:y1, x0:x1] = (np.clip(part, 0, 1) * 255).astype(np.uint8)
+                mask[y0:y1, x0:x1] = part_mask
+            results.append((image, mask))
+        return results
 
     def silhouette(self, verts, cam, img_size):
         """Boolean mask of the pixels the mesh covers."""
@@ -147,13 +201,21 @@ class SMPLRenderer(object):
                     color_id=color_id, img_size=img_size, faces=faces)
 
 
-def turned(verts, deg, axis='y'):
-    """`verts` turned by `deg` degrees about their centre (axis 'x', 'y' or 'z'), as the figure's side views."""
+def turn_matrix(deg, axis='y'):
+    """The rotation `turned` applies (row vectors: v -> v . R)."""
     rotvec = np.zeros(3)
     rotvec['xyz'.index(axis)] = np.radians(deg)
-    around = cv2.Rodrigues(rotvec)[0]
+    return cv2.Rodrigues(rotvec)[0]
+
+
+def _turn(verts, rotation):
     center = np.mean(verts, axis=0)
-    return np.dot(verts - center, around) + center
+    return np.dot(verts - center, rotation) + center
+
+
+def turned(verts, deg, axis='y'):
+    """`verts` turned by `deg` degrees about their centre (axis 'x', 'y' or 'z'), as the figure's side views."""
+    return _turn(verts, turn_matrix(deg, axis))
 
 
 def stack_meshes(meshes, faces):
