@@ -79,6 +79,59 @@ def run_evaluation(hmr_config, tfh36m_dir, out_dir, *extra):
         return cli.run(evaluate_h36m.main, argv)
 
 
+def released_crops(path, img_size=224):
+    """The released evaluation's input of each record, written from its description, independently of
+    src.benchmark: TensorFlow decodes the JPEG; the img_size window whose top left corner is at
+    image/center - img_size / 2 is cut, pixels outside the image taking the nearest edge pixel's value;
+    values map to [-1, 1]. Also the keypoints in that window's [-1, 1] frame, zeroed where invisible."""
+    crops, keypoints = [], []
+    with tf.Graph().as_default(), tf.Session() as sess:
+        data = tf.placeholder(tf.string)
+        decoded = tf.image.decode_jpeg(data)
+        for record in tf.python_io.tf_record_iterator(path):
+            feature = tf.train.Example.FromString(record).features.feature
+            image = sess.run(decoded, {data: feature['image/encoded'].bytes_list.value[0]})
+            cx, cy = feature['image/center'].int64_list.value
+            rows = np.clip(np.arange(cy - img_size // 2, cy + img_size // 2), 0, image.shape[0] - 1)
+            cols = np.clip(np.arange(cx - img_size // 2, cx + img_size // 2), 0, image.shape[1] - 1)
+            crops.append(image[rows][:, cols] / 127.5 - 1.)
+            visible = np.array(feature['image/visibility'].int64_list.value, np.float64)
+            x = (np.array(feature['image/x'].float_list.value) - cx) / (img_size / 2.)
+            y = (np.array(feature['image/y'].float_list.value) - cy) / (img_size / 2.)
+            keypoints.append(np.stack([x * visible, y * visible, visible], 1))
+    return np.array(crops), np.array(keypoints)
+
+
+def records_near_the_edges(path):
+    """Records whose person centres lie near each corner, so the window reaches past the image."""
+    rng = np.random.RandomState(7)
+    coder = ImageCoder()
+    examples = []
+    for i, center in enumerate([[20, 15], [180, 30], [5, 110], [170, 118]]):
+        image = (rng.rand(120, 190, 3) * 255).astype(np.uint8)
+        label = np.vstack([rng.uniform(0, 190, 14), rng.uniform(0, 120, 14), rng.rand(14) > .3])
+        examples.append(convert_to_example_wmosh(coder.encode_jpeg(image), 'edge_%d.jpg' % i, 120, 190, label,
+                                                 center, np.zeros((14, 3)), None, None, [1., 1.], [0, 0],
+                                                 [500., 95., 60.]))
+    write_records(path, examples)
+    return path
+
+
+@pytest.mark.parametrize('records', ['tiny_tfrecords/tf_records_human36m_wjoints/train/train_0.tfrecord',
+                                     'tiny_tfrecords/lsp/train_0.tfrecord', 'near the edges'])
+def test_evaluation_crop_equals_the_released_crop_pixel_for_pixel(reference_dir, tmp_path, records):
+    # Records written by the released converters (../shared/hmr_reference), and records whose window
+    # needs the edge padding.
+    path = (records_near_the_edges(str(tmp_path / 'edges.tfrecord')) if records == 'near the edges'
+            else os.path.join(reference_dir, records))
+    expected_crops, expected_kps = released_crops(path)
+    got = read_test_records(path, 224)
+    assert got['images'].shape == expected_crops.shape and got['images'].dtype == np.float32
+    np.testing.assert_array_equal(np.round((got['images'] + 1.) * 127.5), np.round((expected_crops + 1.) * 127.5))
+    np.testing.assert_allclose(got['images'], expected_crops, atol=1e-6)
+    np.testing.assert_allclose(got['kps'], expected_kps, atol=1e-5)
+
+
 @pytest.mark.parametrize('protocol', [1, 2])
 def test_known_errors_per_frame_action_and_overall(hmr_config, h36m_test_set, tmp_path, protocol):
     tfh36m_dir, expected = h36m_test_set
@@ -127,8 +180,9 @@ def test_predictions_are_kept_and_reused_for_the_same_checkpoint(hmr_config, h36
     # Eating's limb offsets were (0, 30k, 40k) mm; now (0, 30k, 40k - 10) for k = 1, 2, 3.
     shifted = np.mean([np.hypot(30. * k, 40. * k - 10.) * 12 / 14 for k in (1, 2, 3)])
     assert per_sequence['S11_Eating_0_cam3']['MPJPE'] == pytest.approx(shifted, abs=2e-3)
-    # Another checkpoint (here: the same one saved again) is predicted afresh.
-    os.utime(hmr_config.load_path + '.index')
+    # Predictions kept for other inputs (another checkpoint, SMPL model or images) are predicted afresh.
+    kept['key'] = 'f' * 64
+    np.savez(str(cache), **kept)
     assert run_evaluation(hmr_config, tfh36m_dir, str(tmp_path), '--protocol=2') == 0
     with open(str(tmp_path / 'h36m_p2.json')) as f:
         assert json.load(f)['per_sequence']['S11_Eating_0_cam3']['MPJPE'] == pytest.approx(

@@ -1,5 +1,8 @@
 """Running a restored RunModel over any number of images with its fixed batch size."""
+import hashlib
 import os
+import zipfile
+from glob import glob
 
 import numpy as np
 
@@ -25,23 +28,66 @@ def predict_all(model, images, progress=None):
     return {k: np.concatenate(v) for k, v in chunks.items()}
 
 
+# {(path, inode, size, mtime, ctime): SHA-256 of the file}: a checkpoint is hashed once per run, not
+# once per sequence. Any write changes the ctime, which no one can set back.
+_FILE_DIGESTS = {}
+
+
+def file_digest(path):
+    """SHA-256 of the file at `path`."""
+    stat = os.stat(path)
+    known = (os.path.abspath(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    if known not in _FILE_DIGESTS:
+        digest = hashlib.sha256()
+        with open(path, 'rb') as f:
+            for block in iter(lambda: f.read(1 << 20), b''):
+                digest.update(block)
+        _FILE_DIGESTS[known] = digest.hexdigest()
+    return _FILE_DIGESTS[known]
+
+
+def prediction_key(model, images):
+    """A digest of everything the predictions depend on: the checkpoint's index and data files, the
+    SMPL model, the graph's settings and the images themselves (not their paths or times)."""
+    digest = hashlib.sha256()
+    checkpoint = [model.load_path + '.index'] + sorted(glob(model.load_path + '.data-*'))
+    for path in checkpoint + [model.smpl_model_path]:
+        digest.update(file_digest(path).encode())
+    images = np.ascontiguousarray(images)
+    digest.update(repr((model.num_stage, model.joint_type, model.model_type, images.dtype.str,
+                        images.shape)).encode())
+    digest.update(memoryview(images.reshape(-1).view(np.uint8)))
+    return digest.hexdigest()
+
+
+def _read_cache(cache_path, key):
+    """The predictions kept in cache_path for `key`, or None. Never unpickles: a file holding pickled
+    objects, a truncated one or one of other inputs is ignored (and then replaced)."""
+    try:
+        with np.load(cache_path, allow_pickle=False) as cached:
+            if 'key' in cached.files and str(cached['key']) == key:
+                return {k: cached[k] for k in KEYS}
+    except (ValueError, KeyError, IOError, OSError, EOFError, zipfile.BadZipfile):
+        pass
+    return None
+
+
 def predict_cached(model, images, cache_path, progress=None):
     """predict_all, kept in `cache_path` (NPZ) so an interrupted or repeated evaluation does not run the
-    model again: the file is reused when it holds the same checkpoint's predictions for as many images,
-    and written atomically otherwise."""
-    index = model.load_path + '.index'
-    checkpoint = '%s@%d' % (os.path.abspath(model.load_path), os.path.getmtime(index) if os.path.exists(index) else 0)
+    model again: the file is reused when it was made from the same checkpoint content, SMPL model and
+    images (see prediction_key), and written atomically otherwise."""
+    key = prediction_key(model, images)
     if os.path.isfile(cache_path):
-        with np.load(cache_path) as cached:
-            if str(cached['load_path']) == checkpoint and len(cached['theta']) == len(images):
-                if progress is not None:
-                    progress(len(images))
-                return {k: cached[k] for k in KEYS}
+        cached = _read_cache(cache_path, key)
+        if cached is not None:
+            if progress is not None:
+                progress(len(images))
+            return cached
     predictions = predict_all(model, images, progress)
     folder = os.path.dirname(cache_path)
     if folder and not os.path.isdir(folder):
         os.makedirs(folder)
     with open(cache_path + '.tmp', 'wb') as f:
-        np.savez(f, load_path=checkpoint, **predictions)
+        np.savez(f, key=key, **predictions)
     os.replace(cache_path + '.tmp', cache_path)
     return predictions

@@ -6,7 +6,7 @@ import os.path as osp
 import numpy as np
 
 from ..compat import tf
-from ..datasets.common import NUM_LSP, ImageCoder
+from ..datasets.common import NUM_LSP
 from ..errors import HMRError
 
 
@@ -32,14 +32,23 @@ def read_test_records(path, img_size=224):
     gt3d (N x 14 x 3 in metres, or None without 3D labels) and names (image/filename)."""
     if not osp.isfile(path):
         raise HMRError('test records %s not found: convert the test set first (see `make datasets`)' % path)
-    coder = ImageCoder()
+    # TensorFlow's JPEG decoder with its default (fast integer) IDCT, as the released evaluation decoded:
+    # OpenCV's or Pillow's accurate IDCT gives other pixel values (up to 13 levels apart).
+    with tf.Graph().as_default(), tf.Session() as sess:
+        encoded = tf.placeholder(tf.string, [])
+        decoded = tf.image.decode_jpeg(encoded, channels=3)
+        return _read(path, img_size, lambda data: sess.run(decoded, {encoded: data}))
+
+
+def _read(path, img_size, decode):
+    """read_test_records with `decode` (encoded image -> H x W x 3 uint8)."""
     out = {k: [] for k in ('images', 'kps', 'gt3d', 'names')}
     try:
         for data in tf.python_io.tf_record_iterator(path):
             example = tf.train.Example()
             example.ParseFromString(data)
             feature = example.features.feature
-            image = coder.decode(feature['image/encoded'].bytes_list.value[0])
+            image = decode(feature['image/encoded'].bytes_list.value[0])
             center = _ints(example, 'image/center')
             visible = _ints(example, 'image/visibility').astype(bool)
             xy = np.stack([_floats(example, 'image/x'), _floats(example, 'image/y')], 1)
@@ -51,6 +60,9 @@ def read_test_records(path, img_size=224):
                 out['gt3d'].append(_floats(example, 'mosh/gt3d').reshape(NUM_LSP, 3))
     except tf.errors.DataLossError as e:
         raise HMRError('test records %s are corrupt (%s): convert them again' % (path, e.message.splitlines()[0]))
+    except tf.errors.InvalidArgumentError as e:
+        raise HMRError('test records %s hold an image that cannot be decoded (%s): convert them again' % (
+            path, e.message.splitlines()[0]))
     if not out['names']:
         raise HMRError('test records %s hold no examples' % path)
     result = {k: np.array(v, np.float32 if k == 'images' else None) for k, v in out.items() if k != 'names'}
