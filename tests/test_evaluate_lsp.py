@@ -181,6 +181,72 @@ def write_masks(folder, names, part_maps, foreground_maps=None):
         write_png(osp.join(folder, name + '_part_segmentation.png'), parts)
 
 
+def released_crop(image, joints, img_size=224):
+    """The released demo's input for a person given by keypoints, written from its description: the
+    box of the joints, scaled so its diagonal is 150 px (cv2.resize of the whole image, sizes floored),
+    an img_size window centred on the rounded, scaled box centre, the edge pixels repeated outside.
+    Returns the crop in [-1, 1], the scale and the window's top left corner in the scaled image."""
+    low, high = joints.min(axis=0), joints.max(axis=0)
+    scale = 150. / np.linalg.norm(high - low)
+    height, width = int(image.shape[0] * scale), int(image.shape[1] * scale)
+    scaled = cv2.resize(image, (width, height))
+    center = np.round((low + high) / 2. * [width / float(image.shape[1]), height / float(image.shape[0])])
+    rows = np.clip(np.arange(img_size) + int(center[1]) - img_size // 2, 0, height - 1)
+    cols = np.clip(np.arange(img_size) + int(center[0]) - img_size // 2, 0, width - 1)
+    return scaled[rows][:, cols] / 127.5 - 1., scale, center - img_size // 2
+
+
+def rasterized_parts(verts, cam, corner, scale, faces, face_labels, shape, img_size=224):
+    """Part labels of the mesh in the original image, by another route than the renderer: each vertex
+    is projected into the crop (focal length 500 px, depth 500 / (img_size / 2 * s), the camera's
+    translation added), the crop's offset and scale are undone, and each face takes the pixels whose
+    centres it covers where it is nearer than what is there (a z-buffer). Pixel (i, j) is the point
+    (x, y) = (j, i), as HMR's keypoints count pixels."""
+    s, tx, ty = cam
+    points = verts + [tx, ty, 500. / (img_size / 2. * s)]
+    xy = (500. * points[:, :2] / points[:, 2:] + img_size / 2. + corner) / scale
+    labels = np.zeros(shape, np.uint8)
+    depth = np.full(shape, np.inf)
+    for face, label in zip(faces, face_labels):
+        (x0, y0), (x1, y1), (x2, y2) = xy[face]
+        area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)
+        cols = np.arange(max(int(np.ceil(min(x0, x1, x2))), 0), min(int(max(x0, x1, x2)), shape[1] - 1) + 1)
+        rows = np.arange(max(int(np.ceil(min(y0, y1, y2))), 0), min(int(max(y0, y1, y2)), shape[0] - 1) + 1)
+        if area == 0 or not len(cols) or not len(rows):
+            continue
+        px, py = np.meshgrid(cols, rows)
+        w0 = ((x1 - px) * (y2 - py) - (x2 - px) * (y1 - py)) / area
+        w1 = ((x2 - px) * (y0 - py) - (x0 - px) * (y2 - py)) / area
+        w2 = 1. - w0 - w1
+        z = w0 * points[face[0], 2] + w1 * points[face[1], 2] + w2 * points[face[2], 2]
+        window = np.ix_(rows, cols)
+        nearer = (w0 >= 0) & (w1 >= 0) & (w2 >= 0) & (z < depth[window])
+        depth[window] = np.where(nearer, z, depth[window])
+        labels[window] = np.where(nearer, label, labels[window])
+    return labels
+
+
+def independent_part_maps(model, test_images):
+    """rasterized_parts of the model's predictions on released_crop inputs, for each test image."""
+    from src.tf_smpl.smpl_io import load_smpl_pickle
+    smpl = load_smpl_pickle(model.smpl_model_path)
+    faces = np.asarray(smpl['f'], np.int64)
+    face_labels = body_parts.face_labels(faces, body_parts.vertex_labels(np.asarray(smpl['weights'])))
+    maps = []
+    for _, path, joints in test_images:
+        image = np.array(Image.open(path).convert('RGB'))
+        crop, scale, corner = released_crop(image, joints)
+        batch = np.zeros((model.batch_size,) + crop.shape, np.float32)
+        batch[0] = crop
+        _, verts, cams, _ = model.predict(batch)
+        maps.append(rasterized_parts(verts[0], cams[0], corner, scale, faces, face_labels, image.shape[:2]))
+    return maps
+
+
+def iou(a, b):
+    return (a & b).sum() / float((a | b).sum())
+
+
 @pytest.fixture(scope='module')
 def lsp_test_set(tmp_path_factory, hmr_config):
     """LSP with three test images; UP-3D masks equal to the model's rendered parts ('exact') and
@@ -195,6 +261,7 @@ def lsp_test_set(tmp_path_factory, hmr_config):
     with tf.Graph().as_default():
         model = cli.load_model(hmr_config)
         chunks = list(evaluate_lsp.predicted_parts(hmr_config, model, test_images))
+        independent = independent_part_maps(model, test_images)
         model.sess.close()
     hmr_config.batch_size = 1
     names = [name for chunk in chunks for name in chunk[0]]
@@ -213,8 +280,10 @@ def lsp_test_set(tmp_path_factory, hmr_config):
     unknown = np.flatnonzero(parts[2] == TORSO)[:UNKNOWN]
     parts[2].flat[unknown] = body_parts.IGNORE
     write_masks(osp.join(root, 'corrupt'), names, parts, foreground)
+    write_masks(osp.join(root, 'independent'), names, independent)
     return {'lsp': lsp_dir, 'exact': osp.join(root, 'exact'), 'corrupt': osp.join(root, 'corrupt'),
-            'predicted': predicted}
+            'independent': osp.join(root, 'independent'), 'predicted': predicted,
+            'independent_maps': independent}
 
 
 def run_evaluation(hmr_config, lsp_dir, up3d_dir, out_dir, *extra):
@@ -247,6 +316,36 @@ def test_masks_of_the_own_prediction_score_perfectly_and_vis_draws_them(hmr_conf
     for picture in pictures:
         height, width = TEST_SIZES[int(picture[-5]) - 4]
         assert Image.open(str(tmp_path / 'vis' / picture)).size == (3 * width, height)
+
+
+# How closely the evaluation's part maps may follow the independent ones (tests below): pyrender
+# samples pixel centres as the independent rasteriser does; opendr adds part of the outline.
+AGREEMENT = {'pyrender': {'foreground IoU': .99, 'part IoU': .97, 'centroid px': .5, 'FB accuracy': 99.9,
+                          'FB F1': .995, 'Parts accuracy': 99.8, 'Parts F1': .99},
+             'opendr': {'foreground IoU': .95, 'part IoU': .9, 'centroid px': .8, 'FB accuracy': 99.5,
+                        'FB F1': .98, 'Parts accuracy': 99.4, 'Parts F1': .97}}
+
+
+def test_predicted_parts_match_masks_made_without_the_evaluation(lsp_test_set):
+    # The masks above are the evaluation's own maps; these are made from the released crop and camera
+    # conventions, projected and rasterised independently of predicted_parts and the renderer.
+    limits = AGREEMENT[backend_name()]
+    for predicted, independent in zip(lsp_test_set['predicted'], lsp_test_set['independent_maps']):
+        assert iou(predicted > 0, independent > 0) > limits['foreground IoU']
+        for label in range(1, body_parts.NUM_LABELS):
+            assert iou(predicted == label, independent == label) > limits['part IoU'], body_parts.PARTS[label - 1]
+            # Where each part is: its centroid within a pixel.
+            ys, xs = np.nonzero(predicted == label)
+            ys_ref, xs_ref = np.nonzero(independent == label)
+            assert np.hypot(xs.mean() - xs_ref.mean(), ys.mean() - ys_ref.mean()) < limits['centroid px'], \
+                body_parts.PARTS[label - 1]
+
+
+def test_independent_masks_score_nearly_perfectly(hmr_config, lsp_test_set, tmp_path):
+    assert run_evaluation(hmr_config, lsp_test_set['lsp'], lsp_test_set['independent'], str(tmp_path)) == 0
+    overall = read_results(tmp_path)['overall']
+    for name in ('FB accuracy', 'FB F1', 'Parts accuracy', 'Parts F1'):
+        assert overall[name] > AGREEMENT[backend_name()][name], name
 
 
 def test_known_corruptions_give_known_scores(hmr_config, lsp_test_set, tmp_path):
