@@ -14,6 +14,19 @@ REFERENCE_DIR = os.environ.get('HMR_REFERENCE_DIR',
 from tests import fixtures  # noqa: E402
 
 
+def require_reference():
+    """True under HMR_REQUIRE_REFERENCE=1 (CI): then a missing reference folder or runtime fails."""
+    return os.environ.get('HMR_REQUIRE_REFERENCE') == '1'
+
+
+def missing(reason):
+    """Skip the calling test because `reason` (something it checks against is not here), or fail it
+    when HMR_REQUIRE_REFERENCE=1, so that CI cannot pass without having tested."""
+    if require_reference():
+        pytest.fail('%s, and HMR_REQUIRE_REFERENCE=1 makes that an error' % reason, pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope='session')
 def synthetic_models(tmp_path_factory):
     """(smpl pickle path, checkpoint prefix) of the synthetic model, seed 0."""
@@ -23,7 +36,7 @@ def synthetic_models(tmp_path_factory):
 @pytest.fixture(scope='session')
 def reference_dir():
     if not os.path.isdir(REFERENCE_DIR):
-        pytest.skip('the released-code reference folder (../shared/hmr_reference) is not here')
+        missing('the released-code reference folder %s is not here' % REFERENCE_DIR)
     return REFERENCE_DIR
 
 

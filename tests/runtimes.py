@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, missing
 
 PYTHONS = {
     'legacy': os.environ.get('HMR_LEGACY_PYTHON', os.path.join(PROJECT_DIR, '.venv', 'tf1', 'bin', 'python')),
@@ -35,7 +35,7 @@ def outputs_of_both_runtimes(module, args, out_dir):
     for runtime in ['legacy', 'modern']:
         python = python_of(runtime)
         if python is None:
-            pytest.skip('the %s environment is not built' % runtime)
+            missing('the %s environment (%s) is not built' % (runtime, PYTHONS[runtime]))
         out = os.path.join(str(out_dir), runtime + '.npz')
         subprocess.check_call([python, '-m', module] + list(args) + [out], cwd=PROJECT_DIR)
         outputs[runtime] = np.load(out)

@@ -13,17 +13,26 @@ import pytest
 
 from src.config import get_config
 from src.errors import HMRError
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, missing
 from tests.dataset_fixtures import write_tiny_datasets
+from tests.runtimes import current_runtime
 
-try:
-    import horovod.tensorflow  # noqa: F401
-    HAVE_HOROVOD = True
-except ImportError:
-    HAVE_HOROVOD = False
-needs_horovod = pytest.mark.skipif(not HAVE_HOROVOD, reason='Horovod is built for the modern runtime only '
-                                   '(make setup-horovod)')
+
+@pytest.fixture(scope='module')
+def horovod():
+    """Horovod is built for the modern runtime only: there CI (HMR_REQUIRE_REFERENCE=1) needs it."""
+    try:
+        import horovod.tensorflow  # noqa: F401
+    except ImportError:
+        if current_runtime() == 'legacy':
+            pytest.skip('Horovod is built for the modern runtime only (its build for TF 1.12 needs g++ < 5)')
+        missing('Horovod is not installed in this runtime (make setup-horovod)')
+
+
+needs_horovod = pytest.mark.usefixtures('horovod')
 HOROVODRUN = os.path.join(os.path.dirname(sys.executable), 'horovodrun')
+# Each test trains with several processes on a 2-core machine, with its own time limits inside.
+pytestmark = pytest.mark.timeout(1800)
 # A run that has lost a worker must end within this (Gloo notices the closed connection at once; the
 # launcher then stops the rest).
 END_AFTER_KILL_SECONDS = 60
@@ -108,13 +117,12 @@ def killed_run(setup, tmp_path_factory):
         while time.time() < deadline and not checkpoints(log_dir):
             time.sleep(1)
         assert checkpoints(log_dir), 'rank 0 wrote no checkpoint in time'
-        os.kill(worker_pid(rank=1), signal.SIGKILL)
+        os.kill(worker_pid(launcher.pid, rank=1), signal.SIGKILL)
         killed_at = time.time()
         output, _ = launcher.communicate(timeout=END_AFTER_KILL_SECONDS)
         return log_dir, output.decode('utf-8', 'replace'), time.time() - killed_at, launcher.returncode
     finally:
-        if launcher.poll() is None:
-            launcher.kill()
+        kill_tree(launcher)
 
 
 def checkpoints(log_dir):
@@ -122,18 +130,56 @@ def checkpoints(log_dir):
             if f.startswith('model.ckpt-') and f.endswith('.index')]
 
 
-def worker_pid(rank):
-    for pid in os.listdir('/proc'):
+def parents():
+    """{pid: parent pid} of the processes running now."""
+    found = {}
+    for name in os.listdir('/proc'):
         try:
-            with open('/proc/%s/environ' % pid, 'rb') as f:
+            with open('/proc/%s/stat' % name) as f:
+                # pid (comm) state ppid ...: comm may hold spaces and parentheses.
+                found[int(name)] = int(f.read().rsplit(')', 1)[1].split()[1])
+        except (IOError, OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def descendants(root, ppids=None):
+    """The pids of the processes started, directly or not, by `root`."""
+    ppids = parents() if ppids is None else ppids
+    children = {}
+    for pid, ppid in ppids.items():
+        children.setdefault(ppid, []).append(pid)
+    found, todo = [], list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def kill_tree(process):
+    """SIGKILL a Popen and every process it started (and nothing else); wait for it."""
+    for pid in [process.pid] + descendants(process.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    process.wait()
+
+
+def worker_pid(launcher_pid, rank):
+    """The pid of the training worker of `rank` among the processes that `launcher_pid` started."""
+    for pid in descendants(launcher_pid):
+        try:
+            with open('/proc/%d/environ' % pid, 'rb') as f:
                 environ = f.read().split(b'\0')
-            with open('/proc/%s/cmdline' % pid, 'rb') as f:
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
                 cmdline = f.read()
         except (IOError, OSError):
             continue
         if b'src.main' in cmdline and b'HOROVOD_RANK=%d' % rank in environ:
-            return int(pid)
-    raise AssertionError('no worker of rank %d found' % rank)
+            return pid
+    raise AssertionError('no worker of rank %d among the processes of launcher %d' % (rank, launcher_pid))
 
 
 @needs_horovod
@@ -180,3 +226,37 @@ def test_distributed_without_horovod_is_one_line_error(monkeypatch):
         distributed.Workers(distributed=True)
     config = get_config(['test'])
     assert config.lr_scaling == 'linear' and not config.distributed
+
+
+def alive(pid):
+    """True while `pid` runs (a killed process whose parent is gone may stay a zombie: not alive)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] not in ('Z', 'X')
+    except (IOError, OSError):
+        return False
+
+
+def test_only_processes_the_test_started_are_found_and_killed():
+    # A process outside the run that looks like a worker (src.main in its command line, HOROVOD_RANK=1)
+    # is neither chosen as the worker to kill nor killed when the run is cleaned up.
+    look_alike = [sys.executable, '-c', 'import time; time.sleep(120)', 'src.main']
+    worker_env = dict(os.environ, HOROVOD_RANK='1')
+    decoy = subprocess.Popen(look_alike, env=worker_env)
+    launcher = subprocess.Popen([sys.executable, '-c', 'import subprocess, sys; subprocess.call(sys.argv[1:])']
+                                + look_alike, env=worker_env)
+    try:
+        deadline = time.time() + 30
+        while not descendants(launcher.pid) and time.time() < deadline:
+            time.sleep(.1)
+        worker = worker_pid(launcher.pid, rank=1)
+        assert worker != decoy.pid and worker in descendants(launcher.pid)
+        kill_tree(launcher)
+        deadline = time.time() + 10
+        while alive(worker) and time.time() < deadline:
+            time.sleep(.1)
+        assert not alive(worker) and decoy.poll() is None
+    finally:
+        kill_tree(launcher)
+        decoy.kill()
+        decoy.wait()

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, missing
 from tests.runtimes import python_of
 
 
@@ -19,7 +19,7 @@ from tests.runtimes import python_of
 def reference_models(reference_dir, tmp_path_factory):
     legacy = python_of('legacy')
     if legacy is None:
-        pytest.skip('the reference model is written with chumpy, in the legacy environment, which is not built')
+        missing('the reference model is written with chumpy, in the legacy environment, which is not built')
     out = str(tmp_path_factory.mktemp('golden'))
     smpl = os.path.join(out, 'neutral_smpl_with_cocoplus_reg.pkl')
     ckpt = os.path.join(out, 'model.ckpt')
