@@ -145,14 +145,19 @@ def test_sigterm_saves_a_checkpoint_and_exits_cleanly(setup, tmp_path):
                              '--max_steps=100000', '--log_img_step=100000'],
                             cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     output = []
-    deadline = time.time() + 300
-    for line in proc.stdout:
-        output.append(line)
-        if 'initialised from scratch' in line or time.time() > deadline:
-            break
-    time.sleep(8)  # a few steps
-    proc.send_signal(signal.SIGTERM)
-    rest, _ = proc.communicate(timeout=300)
+    try:
+        # A run that prints nothing blocks this loop: pytest-timeout ends the test, `finally` the run.
+        for line in proc.stdout:
+            output.append(line)
+            if 'initialised from scratch' in line:
+                break
+        time.sleep(8)  # a few steps
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     output.append(rest)
     text = ''.join(output)
     assert proc.returncode == 0, text[-2000:]
@@ -178,16 +183,128 @@ def test_a_hard_kill_leaves_a_restorable_checkpoint(setup, tmp_path):
                             cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     run_dir = None
-    while time.time() < deadline:
-        runs = os.listdir(logs) if os.path.isdir(logs) else []
-        run_dir = os.path.join(logs, runs[0]) if runs else None
-        if run_dir and len([n for n in os.listdir(run_dir) if n.endswith('.index')]) >= 2:
-            break
-        time.sleep(.5)
-    proc.kill()  # SIGKILL, possibly in the middle of writing a checkpoint
-    proc.wait()
+    try:
+        while time.time() < deadline:
+            runs = os.listdir(logs) if os.path.isdir(logs) else []
+            run_dir = os.path.join(logs, runs[0]) if runs else None
+            if run_dir and len([n for n in os.listdir(run_dir) if n.endswith('.index')]) >= 2:
+                break
+            time.sleep(.5)
+    finally:
+        proc.kill()  # SIGKILL, possibly in the middle of writing a checkpoint
+        proc.wait()
     checkpoint = tf.train.latest_checkpoint(run_dir)
     assert len(tf.train.list_variables(checkpoint)) == 832
     with tf.Graph().as_default():
         reader = tf.train.NewCheckpointReader(checkpoint)
         assert reader.get_tensor('global_step') >= 1
+
+
+# ------------------------------------------------------------------------------------- loss wiring
+class RecordingTrainer(HMRTrainer):
+    """HMRTrainer that keeps the tensors each stage hands to the 3D losses (rotations, shape, joints)."""
+
+    def get_3d_loss(self, Rs, shape, Js):
+        self.stage_3d_inputs = getattr(self, 'stage_3d_inputs', []) + [(Rs, shape, Js)]
+        return super(RecordingTrainer, self).get_3d_loss(Rs, shape, Js)
+
+
+def fixed_batch(batch_size=2, seed=0):
+    """A batch as DataLoader.load() gives it, as constants: example 0 has 3D joints only, example 1
+    SMPL parameters only, so each 3D loss sees exactly one of them."""
+    rng = np.random.RandomState(seed)
+    label = np.concatenate([rng.uniform(-1, 1, (batch_size, 19, 2)), rng.rand(batch_size, 19, 1) > .3], 2)
+    label[:, :, :2] *= label[:, :, 2:]
+    rotations = np.stack([np.linalg.qr(rng.randn(3, 3))[0] for _ in range(batch_size * 24)])
+    label3d = np.hstack([rotations.reshape(batch_size, 216), rng.randn(batch_size, 10) * .5,
+                         rng.randn(batch_size, 42) * .3])
+    has3d = np.array([[True, False], [False, True]])
+    # The labels each loss must ignore are far off, so counting them would show.
+    label3d[0, :226] *= 5.
+    label3d[1, 226:] *= 10.
+    data = {'image': rng.uniform(-1, 1, (batch_size, 224, 224, 3)), 'label': label, 'label3d': label3d,
+            'has3d': has3d}
+    mocap = (rng.randn(batch_size * 3, 72) * .2, rng.randn(batch_size * 3, 10) * .5)
+    return data, mocap
+
+
+def half_mse(pred, gt, weights):
+    """tf.losses.mean_squared_error(gt, pred, weights[:, None]) * 0.5 (mean over the weighted entries)."""
+    return .5 * np.sum(weights[:, None] * (pred - gt) ** 2) / (np.count_nonzero(weights) * pred.shape[1])
+
+
+def pelvis_aligned(joints):
+    return joints - (joints[:, 2:3] + joints[:, 3:4]) / 2.  # LSP right hip 2, left hip 3
+
+
+@pytest.fixture(scope='module')
+def wired(setup):
+    """The trainer's losses and the predictions they were computed from, fetched in one run."""
+    config = train_config(setup)
+    data, mocap = fixed_batch()
+    with tf.Graph().as_default(), tf.Session() as sess:
+        tf.set_random_seed(0)
+        trainer = RecordingTrainer(config, dict((k, tf.constant(v, tf.bool if k == 'has3d' else tf.float32))
+                                                for k, v in data.items()),
+                                   [tf.constant(m, tf.float32) for m in mocap], num_itr_per_epoch=4)
+        sess.run(tf.global_variables_initializer())
+        Rs, shape, Js = trainer.stage_3d_inputs[-1]
+        fetched = sess.run({'e_loss': trainer.e_loss, 'kp': trainer.e_loss_kp, 'params': trainer.e_loss_3d,
+                            'joints': trainer.e_loss_3d_joints, 'disc': trainer.e_loss_disc, 'd_loss': trainer.d_loss,
+                            'd_real': trainer.d_out_real, 'd_fake': trainer.d_out_fake,
+                            'pred_kp': trainer.all_pred_kps[:, -1], 'Rs': Rs, 'shape': shape, 'Js': Js})
+        weights = {'kp': trainer.e_loss_weight, 'd': trainer.d_loss_weight, '3d': trainer.e_3d_weight}
+    assert len(trainer.stage_3d_inputs) == config.num_stage
+    return fetched, data, weights
+
+
+def expected_3d_losses(fetched, data, weights, joints_column=0, smpl_column=1):
+    has3d = data['has3d'].astype(np.float64)
+    params = np.hstack([fetched['Rs'].reshape(2, -1), fetched['shape']])
+    loss_params = weights['3d'] * half_mse(params, data['label3d'][:, :226], has3d[:, smpl_column])
+    pred_joints = pelvis_aligned(fetched['Js'][:, :14]).reshape(2, -1)
+    gt_joints = pelvis_aligned(data['label3d'][:, 226:].reshape(2, 14, 3)).reshape(2, -1)
+    loss_joints = weights['3d'] * half_mse(pred_joints, gt_joints, has3d[:, joints_column])
+    return loss_params, loss_joints
+
+
+def test_encoder_loss_is_the_released_sum_of_its_terms(wired):
+    fetched, data, weights = wired
+    # Keypoints: mean absolute error over the visible coordinates of the last stage, times e_loss_weight.
+    visible = data['label'][:, :, 2:]
+    kp = weights['kp'] * np.sum(visible * np.abs(data['label'][:, :, :2] - fetched['pred_kp'])) / (2 * visible.sum())
+    assert fetched['kp'] == pytest.approx(kp, rel=1e-4)
+    # The adversarial term: the encoder wants every prediction scored 1 (least squares).
+    disc = np.mean(np.sum((fetched['d_fake'] - 1) ** 2, axis=1))
+    assert fetched['disc'] == pytest.approx(disc, rel=1e-4)
+    loss_params, loss_joints = expected_3d_losses(fetched, data, weights)
+    assert fetched['params'] == pytest.approx(loss_params, rel=1e-4)
+    assert fetched['joints'] == pytest.approx(loss_joints, rel=1e-4)
+    assert fetched['e_loss'] == pytest.approx(weights['d'] * disc + kp + loss_params + loss_joints, rel=1e-4)
+    d_loss = weights['d'] * (np.mean(np.sum((fetched['d_real'] - 1) ** 2, axis=1)) +
+                             np.mean(np.sum(fetched['d_fake'] ** 2, axis=1)))
+    assert fetched['d_loss'] == pytest.approx(d_loss, rel=1e-4)
+    assert min(kp, disc, loss_params, loss_joints) > 0
+
+
+def test_has3d_columns_switch_the_joint_and_smpl_losses(wired):
+    # has3d[:, 0] gates the 3D-joint loss and has3d[:, 1] the SMPL-parameter loss, as released.
+    fetched, data, weights = wired
+    wired_right = expected_3d_losses(fetched, data, weights)
+    swapped = expected_3d_losses(fetched, data, weights, joints_column=1, smpl_column=0)
+    assert fetched['params'] == pytest.approx(wired_right[0], rel=1e-4)
+    assert fetched['joints'] == pytest.approx(wired_right[1], rel=1e-4)
+    # The two wirings differ by far more than the tolerance, so a swap cannot pass.
+    assert swapped[0] > 2 * wired_right[0] and swapped[1] > 2 * wired_right[1]
+
+
+def test_training_stops_after_epoch_epochs(setup, tmp_path):
+    config = train_config((setup[0], setup[1], str(tmp_path)), '--epoch=2', '--log_img_step=1000')
+    prepare_dirs(config)
+    with tf.Graph().as_default():
+        tf.set_random_seed(0)
+        loader = DataLoader(config, seed=0)
+        trainer = HMRTrainer(config, loader.load(), loader.get_smpl_loader(), num_itr_per_epoch=3)
+        step = trainer.train(progress=False)
+    # 2 epochs of 3 steps, and a checkpoint at the end.
+    assert step == 6 and tf.train.latest_checkpoint(config.model_dir).endswith('model.ckpt-6')
