@@ -1,19 +1,38 @@
 """The Makefile's entry points expand to the commands the README promises (checked with make -n)."""
+import os
 import subprocess
 
 from tests.conftest import PROJECT_DIR
 
 
-def planned(*args):
-    done = subprocess.run(['make', '-n', '--no-print-directory'] + list(args), cwd=PROJECT_DIR,
+# What the caller's environment may set that changes the plan: the images set RUNTIMES and the
+# *_RUNTIME variables, and a `make` that runs the suite passes its own variables in MAKEFLAGS.
+CALLER_VARIABLES = ('RUNTIMES', 'DEMO_RUNTIME', 'TRAIN_RUNTIME', 'EVAL_RUNTIME', 'MAKEFLAGS', 'MAKELEVEL', 'MFLAGS')
+
+
+def planned(*args, **env):
+    """The commands `make -n ARGS` prints, with the Makefile's defaults unless `env` sets variables."""
+    environment = dict((k, v) for k, v in os.environ.items() if k not in CALLER_VARIABLES)
+    environment.update(env)
+    done = subprocess.run(['make', '-n', '--no-print-directory'] + list(args), cwd=PROJECT_DIR, env=environment,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     assert done.returncode == 0, done.stdout
     return done.stdout.splitlines()
 
 
-def test_make_test_runs_the_suite_in_both_runtimes():
-    suites = [line for line in planned('test') if '-m pytest' in line]
-    assert suites == ['.venv/tf1/bin/python -m pytest -q tests ', '.venv/tf2/bin/python -m pytest -q tests ']
+def suites(**env):
+    return [line for line in planned('test', **env) if '-m pytest' in line]
+
+
+def test_make_test_runs_the_suite_in_both_runtimes(monkeypatch):
+    # The same inside an image, whose environment names its one runtime.
+    monkeypatch.setenv('RUNTIMES', 'tf2')
+    assert suites() == ['.venv/tf1/bin/python -m pytest -q tests ', '.venv/tf2/bin/python -m pytest -q tests ']
+
+
+def test_an_image_runs_the_suite_in_its_own_runtime():
+    assert suites(RUNTIMES='tf1') == ['.venv/tf1/bin/python -m pytest -q tests ']
+    assert suites(RUNTIMES='tf2') == ['.venv/tf2/bin/python -m pytest -q tests ']
 
 
 def test_train_dist_runs_horovodrun_with_the_workers_asked_for():
@@ -27,3 +46,28 @@ def test_eval_targets_pass_the_data_and_checkpoint():
     assert 'src.benchmark.evaluate_h36m' in h36m and '--protocol 2' in h36m
     assert '--load_path m/model.ckpt-1' in h36m and '--tfh36m_dir recs/tf_records_human36m_wjoints' in h36m
     assert '--tf3dhp_dir recs/mpi_inf_3dhp' in ' '.join(planned('eval-3dhp', 'DATA_DIR=recs'))
+
+
+def command(*args):
+    """`make -n ARGS` as one line: continuation backslashes and repeated spaces removed."""
+    return ' '.join(' '.join(planned(*args)).replace('\\', ' ').split())
+
+
+def test_docker_demo_mounts_the_image_and_keypoint_folders_read_only():
+    plan = command('docker-demo', 'IMG=/photos/me.jpg', 'JSON=/poses/me_keypoints.json', 'OUT=/tmp/res', 'GPU_FLAGS=')
+    assert '-v /photos:/input/img:ro -v /poses:/input/json:ro -v /tmp/res:/hmr/out' in plan
+    assert plan.endswith("demo 'IMG=/input/img/me.jpg' OUT=/hmr/out 'JSON=/input/json/me_keypoints.json'")
+    # A quoted glob reaches the image unexpanded; without JSON nothing else is mounted.
+    plan = command('docker-demo', 'IMG=/photos/*.jpg', 'GPU_FLAGS=')
+    assert "'IMG=/input/img/*.jpg'" in plan and '/input/json' not in plan
+
+
+def test_docker_models_fetches_into_the_host_models_folder():
+    plan = command('docker-models', 'GPU_FLAGS=', 'TARGET=legacy')
+    assert plan.endswith('-v %s/models:/hmr/models hmr:legacy models' % PROJECT_DIR)
+    plan = command('docker-models', 'GPU_FLAGS=', 'ARCHIVE=/dl/models.tar.gz')
+    assert plan.endswith("-v /dl:/input/archive:ro hmr:modern models 'ARCHIVE=/input/archive/models.tar.gz'")
+
+
+def test_docker_test_passes_the_gpu_flags():
+    assert command('docker-test', 'GPU_FLAGS=--gpus all', 'TARGET=legacy') == 'docker run --rm --gpus all hmr:legacy test'
