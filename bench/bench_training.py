@@ -18,7 +18,7 @@ def main():
     from src.data_loader import DataLoader
     from src.run_dir import prepare_dirs
     from src.trainer import HMRTrainer
-    from tests.dataset_fixtures import write_tiny_datasets
+    from src.synthetic_datasets import write_tiny_datasets
 
     smpl, _ = synthetic_models()
     work = tempfile.mkdtemp(prefix='hmr-bench-train-')

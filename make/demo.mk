@@ -36,6 +36,6 @@ demo: $(DEMO_VENV)/.installed $(filter data/astronaut.png data/sample_clip.mp4,$
 
 # The whole demo, offline, on the synthetic model of the tests (no licensed files needed).
 demo-smoke: $(DEMO_VENV)/.installed data/astronaut.png
-	$(DEMO_PY) -m tests.fixtures $(SMOKE_MODELS)
+	$(DEMO_PY) -m src.synthetic_model $(SMOKE_MODELS)
 	$(DEMO_PY) -m demo --img_path data/astronaut.png --out_dir '$(OUT)/smoke' \
 	  --load_path $(SMOKE_MODELS)/model.ckpt-0 --smpl_model_path $(SMOKE_MODELS)/neutral_smpl_with_cocoplus_reg.pkl

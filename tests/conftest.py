@@ -11,7 +11,7 @@ sys.path.insert(0, PROJECT_DIR)
 REFERENCE_DIR = os.environ.get('HMR_REFERENCE_DIR',
                                os.path.join(os.path.dirname(PROJECT_DIR), 'shared', 'hmr_reference'))
 
-from tests import fixtures  # noqa: E402
+from src import synthetic_model  # noqa: E402
 
 
 def require_reference():
@@ -30,7 +30,7 @@ def missing(reason):
 @pytest.fixture(scope='session')
 def synthetic_models(tmp_path_factory):
     """(smpl pickle path, checkpoint prefix) of the synthetic model, seed 0."""
-    return fixtures.write_synthetic_models(str(tmp_path_factory.mktemp('models')))
+    return synthetic_model.write_synthetic_models(str(tmp_path_factory.mktemp('models')))
 
 
 @pytest.fixture(scope='session')

@@ -6,7 +6,7 @@ from src.body_model import BodyModel
 from src.compat import tf
 from src.errors import HMRError
 from src.tf_smpl.batch_smpl import SMPL
-from tests.fixtures import NUM_VERTS, synthetic_smpl
+from src.synthetic_model import NUM_VERTS, synthetic_smpl
 
 
 @pytest.fixture(scope='module')

@@ -11,7 +11,7 @@ from src.body_model import BodyModel
 from src.export.bvh import write_bvh
 from src.export.gltf import write_glb
 from tests.export_helpers import in_export_frame, missing_client, realistic_weights, walk
-from tests.fixtures import synthetic_smpl
+from src.synthetic_model import synthetic_smpl
 
 try:
     import bpy

@@ -10,7 +10,7 @@ from src.data_loader import NONFINITE_LABEL, DataLoader
 from src.errors import HMRError
 from src.joints import COCOPLUS19, SMPL24
 from src.util import data_utils
-from tests.dataset_fixtures import write_tiny_datasets
+from src.synthetic_datasets import write_tiny_datasets
 
 
 def run(fn, *arrays):

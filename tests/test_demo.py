@@ -18,7 +18,7 @@ from src.RunModel import RunModel
 from src.util.demo_io import read_image
 from src.util.image import crop_for_model
 from tests.conftest import PROJECT_DIR
-from tests.fixtures import NUM_FACES, NUM_VERTS
+from src.synthetic_model import NUM_FACES, NUM_VERTS
 
 FILES = ['json', 'npz', 'obj']
 

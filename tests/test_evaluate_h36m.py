@@ -13,7 +13,7 @@ from src.compat import tf
 from src.datasets.common import ImageCoder, convert_to_example_wmosh
 from src.datasets.h36m_to_tfrecords import sequence_file_name
 from src.joints import LSP14
-from tests.dataset_fixtures import write_records
+from src.synthetic_datasets import write_records
 from tests.test_eval_util import rotation
 
 # Sequence -> how its ground truth is made from the prediction. Trial 1 / camera 0 is Protocol 1 only.

@@ -19,7 +19,7 @@ from src.benchmark import body_parts
 from src.benchmark.eval_util import SegmentationScores
 from src.joints import SMPL24, mirrored
 from src.util.renderer import SMPLRenderer, backend_name
-from tests import fixtures
+from src import synthetic_model
 from tests.raw_dataset_replicas import gradient_image, write_jpeg
 from tests.render_silhouette import CAMERA, SIZE, posed_body
 from tests.runtimes import outputs_of_both_runtimes
@@ -72,29 +72,29 @@ def test_every_smpl_joint_has_a_part_and_the_mirrored_joint_the_mirrored_part():
 
 
 def test_synthetic_body_parts_are_labelled_mirrored_and_the_head_is_the_head():
-    model = fixtures.synthetic_smpl()
+    model = synthetic_model.synthetic_smpl()
     verts = model['v_template']
     labels = body_parts.vertex_labels(model['weights'])
-    assert labels.shape == (fixtures.NUM_VERTS,) and sorted(set(labels.tolist())) == [1, 2, 3, 4, 5, 6]
+    assert labels.shape == (synthetic_model.NUM_VERTS,) and sorted(set(labels.tolist())) == [1, 2, 3, 4, 5, 6]
     for limb in ('arm', 'leg'):
         left, right = labels == body_parts.LABELS['left_' + limb], labels == body_parts.LABELS['right_' + limb]
         assert left.sum() == right.sum() > 0
         # SMPL's left is +x; the right side is the left mirrored (up to the fixture's 3 mm jitter).
         assert (verts[left, 0] > 0).all() and (verts[right, 0] < 0).all()
         np.testing.assert_allclose(verts[left].mean(axis=0) * [-1, 1, 1], verts[right].mean(axis=0), atol=.01)
-    head_tube = np.arange(15 * fixtures.TUBE_VERTS, 16 * fixtures.TUBE_VERTS)
-    head_top = fixtures.NUM_VERTS - 2
+    head_tube = np.arange(15 * synthetic_model.TUBE_VERTS, 16 * synthetic_model.TUBE_VERTS)
+    head_top = synthetic_model.NUM_VERTS - 2
     assert sorted(np.flatnonzero(labels == HEAD)) == sorted(head_tube.tolist() + [head_top])
-    neck_height = fixtures.SMPL_REST_JOINTS[SMPL24.index('neck'), 1]
+    neck_height = synthetic_model.SMPL_REST_JOINTS[SMPL24.index('neck'), 1]
     assert (verts[labels == HEAD, 1] > neck_height).all()
 
 
 def test_faces_take_the_label_most_of_their_vertices_have():
     faces = np.array([[0, 1, 2], [0, 0, 1], [2, 1, 2]])
     assert body_parts.face_labels(faces, np.array([3, 1, 2])).tolist() == [1, 3, 2]
-    model = fixtures.synthetic_smpl()
+    model = synthetic_model.synthetic_smpl()
     labels = body_parts.face_labels(model['f'], body_parts.vertex_labels(model['weights']))
-    assert labels.shape == (fixtures.NUM_FACES,) and labels.min() >= 1 and labels.max() <= 6
+    assert labels.shape == (synthetic_model.NUM_FACES,) and labels.min() >= 1 and labels.max() <= 6
 
 
 # -------------------------------------------------------------------------------------- rendering
@@ -103,7 +103,7 @@ def closed_body():
     lines in its silhouette), and its face labels."""
     verts, faces = posed_body()
     faces = faces[faces[:, 0] != faces[:, 2]]
-    return verts, faces, body_parts.face_labels(faces, body_parts.vertex_labels(fixtures.synthetic_smpl()['weights']))
+    return verts, faces, body_parts.face_labels(faces, body_parts.vertex_labels(synthetic_model.synthetic_smpl()['weights']))
 
 
 def test_two_labelled_triangles_land_where_the_camera_projects_them():

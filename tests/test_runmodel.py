@@ -7,7 +7,7 @@ from src.body_model import BodyModel
 from src.compat import tf
 from src.errors import HMRError
 from src.RunModel import RunModel
-from tests.fixtures import synthetic_smpl
+from src.synthetic_model import synthetic_smpl
 from tests.runtimes import outputs_of_both_runtimes
 
 

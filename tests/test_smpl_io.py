@@ -8,7 +8,7 @@ import pytest
 
 from src.errors import HMRError
 from src.tf_smpl.smpl_io import load_smpl_pickle
-from tests.fixtures import NUM_FACES, NUM_VERTS, synthetic_smpl, write_synthetic_smpl
+from src.synthetic_model import NUM_FACES, NUM_VERTS, synthetic_smpl, write_synthetic_smpl
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Synthetic stand-ins for the licensed files, so every test runs on a fresh clone.
+"""Synthetic stand-ins for the licensed model files, so the tests, `make bench` and `make demo-smoke` run
+on a fresh clone.
 
 - `write_synthetic_smpl`: a body model in the released SMPL pickle layout (same keys and shapes;
   chumpy-style objects, SciPy sparse regressors, Python 2 flavoured protocol-2 pickle). The body is a
@@ -6,8 +7,9 @@
 - `write_mean_params`: the mean-parameter HDF5 file (`pose` 72, `shape` 10).
 - `write_seeded_checkpoint`: an HMR inference checkpoint in the released variable layout.
 
-Command line: `python -m tests.fixtures OUT_DIR [SEED]` writes all three (the demo's offline mode).
+Command line: `python -m src.synthetic_model OUT_DIR [SEED]` writes all three under the released names.
 """
+import argparse
 import contextlib
 import copyreg
 import os
@@ -17,6 +19,9 @@ import types
 
 import numpy as np
 import scipy.sparse as sp
+
+# The project's modules are imported inside the functions that need them: the training golden script
+# (tests/golden/make_training_golden.py) loads this file on its own, beside the released `src` package.
 
 NUM_VERTS, NUM_FACES, NUM_JOINTS = 6890, 13776, 24
 SMPL_PARENTS = [-1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 12, 13, 14, 16, 17, 18, 19, 20, 21]
@@ -226,10 +231,10 @@ def write_mean_params(path, seed=0):
 def write_seeded_checkpoint(smpl_path, out_prefix, seed=0):
     """An HMR inference checkpoint: seeded initial weights, mean theta with scale .9 and the root
     turned by pi about x (upright in the image), as the released trainer starts."""
-    from src.compat import tf
-    from src.config import NUM_THETA
-    from src.models import get_encoder_fn_separate
-    from src.tf_smpl.batch_smpl import SMPL
+    from .compat import tf
+    from .config import NUM_THETA
+    from .models import get_encoder_fn_separate
+    from .tf_smpl.batch_smpl import SMPL
 
     rng = np.random.RandomState(seed + 2)
     mean = np.zeros((1, NUM_THETA), np.float32)
@@ -266,5 +271,20 @@ def write_synthetic_models(out_dir, seed=0):
     return smpl_path, prefix
 
 
+def main(argv=None):
+    from .errors import HMRError
+    parser = argparse.ArgumentParser(prog='python -m src.synthetic_model',
+                                     description='Write the synthetic SMPL model, its mean parameters and a '
+                                                 'seeded HMR checkpoint into OUT_DIR.')
+    parser.add_argument('out_dir', metavar='OUT_DIR')
+    parser.add_argument('seed', metavar='SEED', nargs='?', type=int, default=0)
+    args = parser.parse_args(argv)
+    try:
+        print('wrote %s, %s' % write_synthetic_models(args.out_dir, args.seed))
+    except (IOError, OSError) as e:
+        raise HMRError('cannot write the synthetic models to %s (%s)' % (args.out_dir, e))
+
+
 if __name__ == '__main__':
-    print('wrote %s, %s' % write_synthetic_models(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0))
+    from .cli import run_command
+    sys.exit(run_command(main))

@@ -1,4 +1,5 @@
-"""Tiny training sets in the released TFRecord layout, written with the project's Example builders.
+"""Tiny training sets in the released TFRecord layout, written with the project's Example builders, for
+the tests and `make bench` (no licensed dataset needed).
 
 Images are noise with a coloured disk at every visible joint, so keypoints are learnable.
 """
@@ -6,8 +7,8 @@ import os
 
 import numpy as np
 
-from src.compat import tf
-from src.datasets.common import ImageCoder, convert_to_example, convert_to_example_wmosh, float_feature
+from .compat import tf
+from .datasets.common import ImageCoder, convert_to_example, convert_to_example_wmosh, float_feature
 
 
 def _sample(rng, coder, size=160, joints=14):
