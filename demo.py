@@ -17,7 +17,6 @@ import sys
 
 from absl import flags
 
-from src import config as hmr_config
 from src.detectors import NAMES as DETECTOR_NAMES
 from src.errors import HMRError
 
@@ -40,25 +39,19 @@ flags.DEFINE_integer('every', 1, 'Video: use every N-th frame')
 flags.DEFINE_boolean('smooth', True, 'Video: smooth each track over time (--nosmooth or --no_smooth: off)')
 
 
+def run(config):
+    if config.img_path == DEFAULT_IMAGE and not os.path.exists(DEFAULT_IMAGE):
+        raise HMRError('no --img_path given and the sample image %s is not there: run `make sample-images` '
+                       'or pass --img_path' % DEFAULT_IMAGE)
+    from src.demo.app import run as run_demo
+    return run_demo(config)
+
+
 def main(argv):
+    from src.cli import run_with_flags
     os.environ.setdefault('MPLBACKEND', 'Agg')
     argv = ['--nosmooth' if arg == '--no_smooth' else arg for arg in argv]
-    try:
-        config = hmr_config.get_config(argv)
-        if config.img_path == DEFAULT_IMAGE and not os.path.exists(DEFAULT_IMAGE):
-            raise HMRError('no --img_path given and the sample image %s is not there: run `make sample-images` '
-                           'or pass --img_path' % DEFAULT_IMAGE)
-        from src.demo.app import run
-        return run(config)
-    except flags.Error as e:
-        print('error: %s' % str(e).splitlines()[0], file=sys.stderr)
-        return 2
-    except HMRError as e:
-        print('error: %s' % e, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print('interrupted: the files written so far are complete', file=sys.stderr)
-        return 130
+    return run_with_flags(run, argv, on_interrupt='interrupted: the files written so far are complete')
 
 
 if __name__ == '__main__':

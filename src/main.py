@@ -5,7 +5,6 @@ Data parallel: `horovodrun -np N -H host1:n1,host2:n2 python -m src.main --distr
 """
 import sys
 
-from .errors import HMRError
 
 
 def main(config):
@@ -36,14 +35,8 @@ def main(config):
 
 
 def run(argv):
-    from .config import get_config
-    config = get_config(argv)
-    try:
-        main(config)
-    except HMRError as e:
-        print('error: %s' % e, file=sys.stderr)
-        return 1
-    return 0
+    from .cli import run_with_flags
+    return run_with_flags(main, argv)
 
 
 if __name__ == '__main__':

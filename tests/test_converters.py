@@ -79,10 +79,10 @@ def run_main(module, argv):
     import importlib
     import io
     import contextlib
-    from src.datasets.tfrecord_io import run_cli
+    from src.cli import run_command
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        status = run_cli(importlib.import_module('src.datasets.' + module).main, argv)
+        status = run_command(importlib.import_module('src.datasets.' + module).main, argv)
     return status, [line for line in err.getvalue().splitlines() if line.strip()]
 
 

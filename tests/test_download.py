@@ -8,6 +8,7 @@ import pytest
 
 from src.errors import HMRError
 from src.util import download
+from src.cli import run_command
 from src.util.download import HMR_MODELS, fetch, install
 
 from http.server import HTTPServer, SimpleHTTPRequestHandler
@@ -107,8 +108,8 @@ def test_offline_download_says_what_to_do(tmp_path):
 
 def test_cli_installs_from_an_archive_and_reports_errors_in_one_line(tmp_path, capsys):
     archive = make_archive(str(tmp_path / 'models.tar.gz'), release_members())
-    assert download.main(['--archive', archive, '--model_dir', str(tmp_path / 'm')]) == 0
-    assert download.main(['--archive', str(tmp_path / 'absent.tar.gz'), '--model_dir', str(tmp_path / 'm')]) == 1
+    assert run_command(download.main, ['--archive', archive, '--model_dir', str(tmp_path / 'm')]) == 0
+    assert run_command(download.main, ['--archive', str(tmp_path / 'absent.tar.gz'), '--model_dir', str(tmp_path / 'm')]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ['error: %s: no such archive' % (tmp_path / 'absent.tar.gz')]
 
@@ -170,7 +171,7 @@ def test_unsafe_archives_install_nothing_and_say_why(tmp_path, capsys, kind, rea
     archive = make_archive_with(str(tmp_path / 'models.tar.gz'), release_members(), [unsafe_member(kind, outside)])
     model_dir = str(tmp_path / 'models')
     os.makedirs(model_dir)
-    assert download.main(['--archive', archive, '--model_dir', model_dir]) == 1
+    assert run_command(download.main, ['--archive', archive, '--model_dir', model_dir]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith('error: %s' % archive) and reason in err[0], err
     assert files_under(model_dir) == [] and files_under(outside) == []

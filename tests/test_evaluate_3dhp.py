@@ -10,6 +10,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
+from src.cli import run_with_flags
 from src.compat import tf
 from tests import raw_3dhp_test_replica as replica
 from tests.raw_dataset_replicas import read_rgb
@@ -158,10 +159,10 @@ def write_records(src_path, dst_path, sequence, gt3d_mm):
 
 def run_evaluation(argv):
     """The CLI in this process: (exit status, stdout, stderr lines that are not progress bars)."""
-    from src.benchmark import cli, evaluate_3dhp
+    from src.benchmark import evaluate_3dhp
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), tf.Graph().as_default():
-        status = cli.run(evaluate_3dhp.main, ['evaluate_3dhp'] + argv)
+        status = run_with_flags(evaluate_3dhp.main, ['evaluate_3dhp'] + argv)
     lines = [line for line in err.getvalue().splitlines() if line.strip() and not line.startswith('MPI-INF-3DHP')]
     return status, out.getvalue(), lines
 

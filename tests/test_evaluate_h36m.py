@@ -6,6 +6,7 @@ import os
 import numpy as np
 import pytest
 
+from src.cli import run_with_flags
 from src.benchmark import cli, evaluate_h36m
 from src.benchmark.predict import predict_all
 from src.benchmark.test_records import read_test_records
@@ -76,7 +77,7 @@ def run_evaluation(hmr_config, tfh36m_dir, out_dir, *extra):
     argv = ['evaluate_h36m', '--load_path=%s' % hmr_config.load_path, '--smpl_model_path=%s' % hmr_config.smpl_model_path,
             '--tfh36m_dir=%s' % tfh36m_dir, '--pred_dir=%s' % out_dir, '--batch_size=%d' % BATCH] + list(extra)
     with tf.Graph().as_default():
-        return cli.run(evaluate_h36m.main, argv)
+        return run_with_flags(evaluate_h36m.main, argv)
 
 
 def released_crops(path, img_size=224):

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from src.cli import run_with_flags
 from src.benchmark import body_parts
 from src.benchmark.eval_util import SegmentationScores
 from src.joints import SMPL24, mirrored
@@ -290,10 +291,10 @@ def run_evaluation(hmr_config, lsp_dir, up3d_dir, out_dir, *extra):
     argv = ['evaluate_lsp', '--load_path=%s' % hmr_config.load_path, '--smpl_model_path=%s' % hmr_config.smpl_model_path,
             '--lsp_dir=%s' % lsp_dir, '--up3d_dir=%s' % up3d_dir, '--pred_dir=%s' % out_dir,
             '--batch_size=%d' % BATCH] + list(extra)
-    from src.benchmark import cli, evaluate_lsp
+    from src.benchmark import evaluate_lsp
     from src.compat import tf
     with tf.Graph().as_default():
-        return cli.run(evaluate_lsp.main, argv)
+        return run_with_flags(evaluate_lsp.main, argv)
 
 
 def read_results(out_dir):

@@ -46,18 +46,3 @@ def write_vis(extremes, config):
     paths = write_extremes(extremes, renderer, config.img_size, config.pred_dir)
     print('wrote %d pictures to %s' % (len(paths), osp.join(config.pred_dir, 'vis')))
     return paths
-
-
-def run(main, argv=None):
-    """Parse the flags (released names) and run main(config); returns the exit status."""
-    from ..config import get_config
-    try:
-        config = get_config(argv)
-        main(config)
-    except HMRError as e:
-        print('error: %s' % e, file=sys.stderr)
-        return 1
-    except flags.Error as e:
-        print('error: %s' % e, file=sys.stderr)
-        return 2
-    return 0

@@ -138,4 +138,5 @@ def main(config):
 
 
 if __name__ == '__main__':
-    sys.exit(cli.run(main))
+    from ..cli import run_with_flags
+    sys.exit(run_with_flags(main))

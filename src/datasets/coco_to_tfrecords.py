@@ -30,8 +30,7 @@ from ..errors import HMRError
 from ..joints import COCOPLUS19
 from .common import ImageCoder, convert_to_example
 from .joint_maps import reorder
-from .tfrecord_io import (ShardedWriter, progress, read_bytes, require_dir, require_file, rescale_and_crop,
-                          run_cli)
+from .tfrecord_io import (ShardedWriter, progress, read_bytes, require_dir, require_file, rescale_and_crop)
 
 # COCO's 17 keypoints in the order of the annotation files.
 COCO_JOINTS = ['nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder',
@@ -159,4 +158,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(run_cli(main))
+    from ..cli import run_command
+    sys.exit(run_command(main, on_interrupt='interrupted: finished shards are complete; run the converter again to redo the rest'))

@@ -50,7 +50,7 @@ from ..errors import HMRError
 from ..joints import LSP14, index_map
 from .common import ImageCoder
 from .tfrecord_io import (ShardedWriter, VideoError, enough_in_image, person_3d_example, progress, require_dir,
-                          run_cli, video_frames)
+                          video_frames)
 
 SUBJECTS = {'train': [1, 5, 6, 7, 8], 'test': [9, 11]}
 CAMERAS = ['54138969', '55011271', '58860488', '60457274']
@@ -253,4 +253,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(run_cli(main))
+    from ..cli import run_command
+    sys.exit(run_command(main, on_interrupt='interrupted: finished shards are complete; run the converter again to redo the rest'))

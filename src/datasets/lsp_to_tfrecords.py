@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import HMRError
 from ..joints import LSP14
 from .common import ImageCoder, convert_to_example
-from .tfrecord_io import ShardedWriter, progress, read_bytes, require_dir, require_file, run_cli
+from .tfrecord_io import ShardedWriter, progress, read_bytes, require_dir, require_file
 
 # LSP's own joint order is the training order (src.joints.LSP14); kept by name for clarity.
 LSP_JOINTS = list(LSP14)
@@ -127,4 +127,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(run_cli(main))
+    from ..cli import run_command
+    sys.exit(run_command(main, on_interrupt='interrupted: finished shards are complete; run the converter again to redo the rest'))

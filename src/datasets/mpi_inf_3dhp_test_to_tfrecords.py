@@ -35,7 +35,7 @@ from ..errors import HMRError
 from ..joints import LSP14, index_map
 from .common import ImageCoder, int64_feature
 from .h36m_to_tfrecords import fit_camera
-from .tfrecord_io import ShardedWriter, person_3d_example, progress, read_bytes, require_dir, require_file, run_cli
+from .tfrecord_io import ShardedWriter, person_3d_example, progress, read_bytes, require_dir, require_file
 
 # The 17 joints of annot2/annot3/univ_annot3 in the test set, in order.
 TEST_JOINTS = [
@@ -161,4 +161,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(run_cli(main))
+    from ..cli import run_command
+    sys.exit(run_command(main, on_interrupt='interrupted: finished shards are complete; run the converter again to redo the rest'))

@@ -38,7 +38,7 @@ from ..errors import HMRError
 from ..joints import LSP14, index_map
 from .common import ImageCoder
 from .tfrecord_io import (ShardedWriter, enough_in_image, person_3d_example, progress, read_bytes,
-                          require_dir, require_file, run_cli, video_frames)
+                          require_dir, require_file, video_frames)
 
 # The 28 joints of the training annotation (annot2/annot3 columns), in order.
 MPI_INF_3DHP_JOINTS = [
@@ -207,4 +207,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(run_cli(main))
+    from ..cli import run_command
+    sys.exit(run_command(main, on_interrupt='interrupted: finished shards are complete; run the converter again to redo the rest'))

@@ -29,8 +29,7 @@ from ..errors import HMRError
 from ..joints import LSP14
 from .common import ImageCoder, convert_to_example
 from .joint_maps import reorder
-from .tfrecord_io import (ShardedWriter, progress, read_bytes, require_dir, require_file, rescale_and_crop,
-                          run_cli)
+from .tfrecord_io import (ShardedWriter, progress, read_bytes, require_dir, require_file, rescale_and_crop)
 
 ANNOTATION_NAME = 'mpii_human_pose_v1_u12_1.mat'
 # MPII's joint ids 0..15, by name (thorax is the chest point, neck the upper neck).
@@ -168,4 +167,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(run_cli(main))
+    from ..cli import run_command
+    sys.exit(run_command(main, on_interrupt='interrupted: finished shards are complete; run the converter again to redo the rest'))

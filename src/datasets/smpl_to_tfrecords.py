@@ -28,7 +28,7 @@ from ..compat import tf
 from ..errors import HMRError
 from ..tf_smpl.smpl_io import load_restricted_pickle
 from .common import float_feature
-from .tfrecord_io import ShardedWriter, progress, require_dir, run_cli
+from .tfrecord_io import ShardedWriter, progress, require_dir
 
 DATASET_NAMES = ['neutrSMPL_CMU', 'neutrSMPL_H3.6', 'neutrSMPL_jointLim']
 _TEST_SUBJECT = re.compile(r'^S(9|11)(?![0-9])')
@@ -112,4 +112,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(run_cli(main))
+    from ..cli import run_command
+    sys.exit(run_command(main, on_interrupt='interrupted: finished shards are complete; run the converter again to redo the rest'))

@@ -130,20 +130,6 @@ def person_scale(height, target=150.):
     return target / float(height)
 
 
-def run_cli(main, argv=None):
-    """Run a converter's main(argv); an HMRError becomes one line on stderr and exit status 1."""
-    try:
-        main(argv)
-    except HMRError as e:
-        print('error: %s' % e, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print('error: interrupted (finished shards are complete; run the converter again to redo all)',
-              file=sys.stderr)
-        return 130
-    return 0
-
-
 def rescale_and_crop(image, joints_xy, scale, margin, visible=None, center=None, center_unscaled=None):
     """The released person normalisation: resize `image` by `scale` (sizes floored, see
     src.util.image.resize_img), then cut a (2 * margin)-pixel window around the person without padding

@@ -178,15 +178,11 @@ def main(argv=None):
     parser.add_argument('--resnet', action='store_true', help='also fetch the ResNet-50 v2 ImageNet checkpoint')
     parser.add_argument('--model_dir', default=MODEL_DIR)
     args = parser.parse_args(argv)
-    try:
-        for release in [HMR_MODELS] + ([RESNET] if args.resnet else []):
-            paths = fetch(release, args.model_dir, archive=args.archive if release is HMR_MODELS else None)
-            print('%s: %s' % (release.name, ', '.join(os.path.relpath(p) for p in paths)))
-    except HMRError as e:
-        print('error: %s' % e, file=sys.stderr)
-        return 1
-    return 0
+    for release in [HMR_MODELS] + ([RESNET] if args.resnet else []):
+        paths = fetch(release, args.model_dir, archive=args.archive if release is HMR_MODELS else None)
+        print('%s: %s' % (release.name, ', '.join(os.path.relpath(p) for p in paths)))
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from ..cli import run_command
+    sys.exit(run_command(main, on_interrupt='interrupted: nothing was installed'))
