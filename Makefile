@@ -9,10 +9,11 @@ TF2 := .venv/tf2
 RUNTIMES ?= tf1 tf2
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-tf1 setup-tf2 test test-tf1 test-tf2 bench clean-venv
+.PHONY: help setup setup-tf1 setup-tf2 test test-tf1 test-tf2 test-dist bench clean-venv
 
 help:
 	@echo "make test            run the test suite on both runtimes (creates .venv/tf1 and .venv/tf2 first)"
+	@echo "make test-dist       the Horovod tests (builds Horovod into .venv/tf2 first, ~8 min once)"
 	@echo "make setup           create both environments"
 	@echo "make bench           benchmarks (inference, demo, training, 1 vs 2 Horovod workers) on both runtimes"
 	@echo "make demo IMG=...    image -> mesh, figure, parameters (make models first)"
@@ -42,12 +43,15 @@ $(TF2)/.installed: requirements.txt requirements-nodeps.txt
 
 test: $(foreach r,$(RUNTIMES),test-$(r))
 
+# Without the Horovod runs (pytest marker `horovod`): a fresh clone tests without building Horovod.
 test-tf1 test-tf2: test-%: .venv/%/.installed
-	.venv/$*/bin/python -m pytest -q tests $(PYTEST_ARGS)
+	.venv/$*/bin/python -m pytest -q tests -m 'not horovod' $(PYTEST_ARGS)
 
-# The modern runtime's tests include the Horovod runs (make/train.mk builds it).
-test-tf2: $(TF2)/.horovod
+# The Horovod runs, in the modern runtime: Horovod builds for it only (make/train.mk's rule).
+test-dist: $(TF2)/.horovod
+	$(TF2)/bin/python -m pytest -q tests -m horovod $(PYTEST_ARGS)
 
+# bench_distributed.py measures 1 vs 2 Horovod workers, so the benchmarks build Horovod.
 bench: $(foreach r,$(RUNTIMES),.venv/$(r)/.installed) $(TF2)/.horovod
 	$(TF2)/bin/python -m bench.run $(foreach r,$(RUNTIMES),.venv/$(r)/bin/python)
 

@@ -20,19 +20,33 @@ def planned(*args, **env):
     return done.stdout.splitlines()
 
 
-def suites(**env):
-    return [line for line in planned('test', **env) if '-m pytest' in line]
+def suites(*args, **env):
+    return [line for line in planned(*args, **env) if '-m pytest' in line]
+
+
+# `make test`'s suite in one runtime: everything but the Horovod runs.
+SUITE = ".venv/%s/bin/python -m pytest -q tests -m 'not horovod' "
 
 
 def test_make_test_runs_the_suite_in_both_runtimes(monkeypatch):
     # The same inside an image, whose environment names its one runtime.
     monkeypatch.setenv('RUNTIMES', 'tf2')
-    assert suites() == ['.venv/tf1/bin/python -m pytest -q tests ', '.venv/tf2/bin/python -m pytest -q tests ']
+    assert suites('test') == [SUITE % 'tf1', SUITE % 'tf2']
 
 
 def test_an_image_runs_the_suite_in_its_own_runtime():
-    assert suites(RUNTIMES='tf1') == ['.venv/tf1/bin/python -m pytest -q tests ']
-    assert suites(RUNTIMES='tf2') == ['.venv/tf2/bin/python -m pytest -q tests ']
+    assert suites('test', RUNTIMES='tf1') == [SUITE % 'tf1']
+    assert suites('test', RUNTIMES='tf2') == [SUITE % 'tf2']
+
+
+def test_only_make_test_dist_builds_horovod_and_it_runs_the_horovod_tests():
+    # -B: every prerequisite out of date, as on a fresh clone.
+    fresh = planned('-B', 'test')
+    assert [line for line in fresh if 'horovod' in line.replace("-m 'not horovod'", '')] == []
+    assert len([line for line in fresh if line.endswith('/.installed')]) == 2
+    fresh_dist = planned('-B', 'test-dist')
+    assert any('-r requirements-horovod.txt' in line for line in fresh_dist)
+    assert suites('-B', 'test-dist') == ['.venv/tf2/bin/python -m pytest -q tests -m horovod ']
 
 
 def test_train_dist_runs_horovodrun_with_the_workers_asked_for():
