@@ -8,6 +8,8 @@ TF1 := .venv/tf1
 TF2 := .venv/tf2
 RUNTIMES ?= tf1 tf2
 PYTEST_ARGS ?=
+# The converted TFRecords (datasets.cfg's DATA_DIR) that the evaluation and docker-train read.
+DATA_DIR ?= data/tf_datasets
 
 .PHONY: help setup setup-tf1 setup-tf2 test test-tf1 test-tf2 test-dist bench clean-venv
 

@@ -1,9 +1,9 @@
 # Evaluation on the paper's benchmarks (src/benchmark): `make eval-h36m`, `eval-3dhp`, `eval-lsp`.
 # Each writes <name>.json (per-sample errors) and <name>.md (our numbers beside the paper's) to EVAL_OUT.
-EVAL_RUNTIME ?= tf1
+# The runtime the evaluation runs in: tf2 (modern, default) or tf1 (legacy, the released stack).
+EVAL_RUNTIME ?= tf2
 EVAL_VENV := .venv/$(EVAL_RUNTIME)
 LOAD_PATH ?= models/model.ckpt-667589
-DATA_DIR ?= data/tf_datasets
 EVAL_OUT ?= eval_results
 PROTOCOL ?= 1
 EVAL_BATCH ?= 64

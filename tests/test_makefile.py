@@ -60,6 +60,14 @@ def test_eval_targets_pass_the_data_and_checkpoint():
     assert 'src.benchmark.evaluate_h36m' in h36m and '--protocol 2' in h36m
     assert '--load_path m/model.ckpt-1' in h36m and '--tfh36m_dir recs/tf_records_human36m_wjoints' in h36m
     assert '--tf3dhp_dir recs/mpi_inf_3dhp' in ' '.join(planned('eval-3dhp', 'DATA_DIR=recs'))
+    assert '--tf3dhp_dir data/tf_datasets/mpi_inf_3dhp' in ' '.join(planned('eval-3dhp'))
+
+
+def test_every_runtime_default_is_the_modern_runtime():
+    for target in ['train', 'eval-h36m', 'eval-3dhp', 'eval-lsp', 'datasets']:
+        plan = ' '.join(planned(target))
+        assert '.venv/tf2/bin/python' in plan and '.venv/tf1' not in plan, (target, plan)
+    assert '.venv/tf1/bin/python -m src.benchmark.evaluate_lsp' in ' '.join(planned('eval-lsp', EVAL_RUNTIME='tf1'))
 
 
 def command(*args):
