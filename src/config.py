@@ -12,7 +12,6 @@ SRC_DIR = osp.dirname(osp.abspath(__file__))
 PROJECT_DIR = osp.dirname(SRC_DIR)
 MODEL_DIR = osp.join(PROJECT_DIR, 'models')
 SMPL_MODEL_PATH = osp.join(MODEL_DIR, 'neutral_smpl_with_cocoplus_reg.pkl')
-SMPL_MEAN_PARAMS_PATH = osp.join(MODEL_DIR, 'neutral_smpl_mean_params.h5')
 SMPL_FACE_PATH = osp.join(SRC_DIR, 'tf_smpl', 'smpl_faces.npy')
 # The released demo checkpoint.
 PRETRAINED_MODEL = osp.join(MODEL_DIR, 'model.ckpt-667589')
@@ -45,7 +44,8 @@ flags.DEFINE_string('smpl_model_path', SMPL_MODEL_PATH, 'path to the neutral smp
 flags.DEFINE_string('smpl_face_path', SMPL_FACE_PATH, 'path to smpl mesh faces (for easy rendering)')
 flags.DEFINE_string('load_path', None, 'path to trained model')
 flags.DEFINE_string('pretrained_model_path', None, 'if not None, fine-tunes from this ckpt')
-flags.DEFINE_integer('batch_size', 8, 'Input image size to the network after preprocessing')
+flags.DEFINE_integer('batch_size', 8, 'Images per batch: per training step (per worker with --distributed), '
+                     'per run of the model in the demo and the evaluation')
 
 # Don't change if testing:
 flags.DEFINE_integer('img_size', 224, 'Input image size to the network after preprocessing')

@@ -12,7 +12,6 @@ import numpy as np
 
 from ..joints import SMPL24
 
-BACKGROUND = 0
 PARTS = ['head', 'torso', 'right_arm', 'left_arm', 'right_leg', 'left_leg']
 LABELS = {name: i + 1 for i, name in enumerate(PARTS)}
 NUM_LABELS = len(PARTS) + 1

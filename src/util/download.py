@@ -5,11 +5,10 @@
 - ResNet-50 v2 ImageNet weights of TF-slim (`resnet_v2_50.ckpt`) for training, into models/.
 
 The archive is downloaded to a `.part` file, its members are checked against the list the release
-holds (and the SHA-256 where one is recorded), then unpacked into a temporary folder next to the
+holds, then unpacked into a temporary folder next to the
 target and moved into place file by file, so an interrupted run never leaves half a model behind.
 """
 import argparse
-import hashlib
 import os
 import shutil
 import sys
@@ -22,8 +21,8 @@ MODEL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path
 
 
 class Release(object):
-    def __init__(self, name, url, members, optional=(), sha256=None):
-        self.name, self.url, self.members, self.sha256 = name, url, members, sha256
+    def __init__(self, name, url, members, optional=()):
+        self.name, self.url, self.members = name, url, members
         self.optional = list(optional)
 
     @property
@@ -32,7 +31,7 @@ class Release(object):
 
 
 # Member paths as stored in the archives; each is installed into models/ under its base name.
-# The releases publish no checksums, so none is recorded: the member list and a load check guard them.
+# The releases publish no checksums, so the member list is what is checked.
 HMR_MODELS = Release('HMR model', 'https://people.eecs.berkeley.edu/~kanazawa/cachedir/hmr/models.tar.gz', [
     'models/model.ckpt-667589.index',
     'models/model.ckpt-667589.data-00000-of-00001',
@@ -61,14 +60,6 @@ def _download(url, dest):
             bar.update(len(chunk))
     if total is not None and os.path.getsize(dest) != total:
         raise HMRError('download of %s stopped early (%d of %d bytes); run it again' % (url, os.path.getsize(dest), total))
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _unsafe(member):
@@ -120,8 +111,6 @@ def _open(archive):
 def verify_archive(release, archive):
     """HMRError unless `archive` is a readable tar holding every member of the release, and only safe
     members."""
-    if release.sha256 and _sha256(archive) != release.sha256:
-        raise HMRError('%s: checksum differs from the release; delete it and download again' % archive)
     with _open(archive) as tar:
         try:
             _release_members(release, archive, tar)
