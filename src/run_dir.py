@@ -5,7 +5,7 @@ import os.path as osp
 from datetime import datetime
 
 from .errors import HMRError
-from .util.demo_io import write_json
+from .util.files import write_json
 
 DEFAULT_DATASETS = ['lsp', 'lsp_ext', 'mpii', 'h36m', 'coco', 'mpi_inf_3dhp']
 DEFAULT_MOCAP = ['CMU', 'H3.6', 'jointLim']

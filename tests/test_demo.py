@@ -15,7 +15,7 @@ from src.demo.people import PeopleFinder, from_openpose, parse_boxes, whole_imag
 from src.demo.sources import list_images
 from src.errors import HMRError
 from src.RunModel import RunModel
-from src.util.demo_io import read_image
+from src.util.image import read_image
 from src.util.image import crop_for_model
 from tests.conftest import PROJECT_DIR
 from src.synthetic_model import NUM_FACES, NUM_VERTS

@@ -20,7 +20,7 @@ from src.detectors import available, make_detector
 from src.errors import HMRError
 from src.RunModel import RunModel
 from src.util.image import PERSON_HEIGHT_PX
-from src.util.demo_io import read_image
+from src.util.image import read_image
 from tests.conftest import PROJECT_DIR
 
 def build_model(config, batch_size):

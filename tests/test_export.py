@@ -248,5 +248,6 @@ def test_writes_are_atomic(tmp_path, body, motion, monkeypatch):
     monkeypatch.undo()
     assert open(path, 'rb').read() == before
     assert os.listdir(str(tmp_path)) == ['walk.glb']
+    (tmp_path / 'a_file').write_text(u'not a folder')
     with pytest.raises(HMRError, match='cannot write'):
-        write_bvh(str(tmp_path / 'missing' / 'walk.bvh'), body, betas, poses[:2], trans[:2], FPS)
+        write_bvh(str(tmp_path / 'a_file' / 'walk.bvh'), body, betas, poses[:2], trans[:2], FPS)

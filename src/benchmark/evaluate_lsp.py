@@ -26,9 +26,9 @@ from PIL import Image
 
 from ..datasets.lsp_to_tfrecords import load_joints
 from ..datasets.tfrecord_io import require_dir
-from ..util.image import box_scale_and_center, crop_for_model
+from ..util.image import box_scale_and_center, crop_for_model, read_image
 from ..errors import HMRError
-from ..util import demo_io
+from ..util import files
 from ..util import renderer as vis_util
 from . import body_parts, cli
 from .eval_util import SegmentationScores
@@ -104,7 +104,7 @@ def predicted_parts(config, model, test_images):
     renderer = vis_util.SMPLRenderer(faces=faces)
     for start in range(0, len(test_images), model.batch_size):
         chunk = test_images[start:start + model.batch_size]
-        images = [demo_io.read_image(path) for _, path, _ in chunk]
+        images = [read_image(path) for _, path, _ in chunk]
         crops, proc_params = zip(*[crop_for_model(image, *box_scale_and_center(joint_box(joints)),
                                                   img_size=config.img_size)
                                    for image, (_, _, joints) in zip(images, chunk)])
@@ -133,7 +133,7 @@ def write_vis(extremes, out_dir):
         for rank, sample in enumerate(samples):
             path = osp.join(out_dir, 'vis', '%s_%02d_%.1fpct_%s.png' % (kind, rank, 100. - sample['error'],
                                                                        sample['name']))
-            demo_io.write_png(path, sample['image'])
+            files.write_png(path, sample['image'])
             paths.append(path)
     return paths
 

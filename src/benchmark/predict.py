@@ -6,6 +6,8 @@ from glob import glob
 
 import numpy as np
 
+from ..util.files import write_npz
+
 KEYS = ('joints', 'verts', 'cams', 'joints3d', 'theta')
 
 
@@ -84,10 +86,5 @@ def predict_cached(model, images, cache_path, progress=None):
                 progress(len(images))
             return cached
     predictions = predict_all(model, images, progress)
-    folder = os.path.dirname(cache_path)
-    if folder and not os.path.isdir(folder):
-        os.makedirs(folder)
-    with open(cache_path + '.tmp', 'wb') as f:
-        np.savez(f, key=key, **predictions)
-    os.replace(cache_path + '.tmp', cache_path)
+    write_npz(cache_path, dict(predictions, key=key))
     return predictions

@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from ..util.demo_io import write_json, write_text
+from ..util.files import write_json, write_text
 
 PUBLISHED = {
     'h36m_p1': {'MPJPE': 87.97, 'PA-MPJPE': 58.1},

@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from ..util import renderer as vis_util
-from ..util.demo_io import write_png
+from ..util.files import write_png
 
 
 class ExtremeResults(object):

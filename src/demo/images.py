@@ -10,8 +10,7 @@ import os
 import sys
 
 from ..errors import HMRError
-from ..util import demo_io
-from ..util.image import crop_for_model
+from ..util.image import crop_for_model, read_image
 from . import outputs as demo_outputs
 from .results import image_result
 from .stream import predict_stream, prefetched
@@ -38,7 +37,7 @@ def prepared(paths, find_people, img_size, names=None):
 def prepare(path, name, find_people, img_size):
     """Read one image and crop its people, or record why that failed."""
     try:
-        image = demo_io.read_image(path)
+        image = read_image(path)
         people = find_people(image, path)
         cropped = [crop_for_model(image, p.scale, p.center, img_size) for p in people]
         return Prepared(path, name, image, people, [c for c, _ in cropped], [p for _, p in cropped], None)

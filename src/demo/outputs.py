@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import HMRError
 from ..joints import COCOPLUS19
-from ..util import demo_io
+from ..util import files
 from .results import DETECTION_FIELDS, PERSON_FIELDS
 
 OUTPUTS = ('figure', 'obj', 'json', 'npz', 'video', 'bvh', 'glb')
@@ -62,7 +62,7 @@ def write_json(stem, result):
         'joint_names': COCOPLUS19[:len(first['joints3d'])],
         'people': [{k: person[k] for k in PERSON_FIELDS + DETECTION_FIELDS} for person in result.people],
     })
-    demo_io.write_json(stem + '.json', data)
+    files.write_json(stem + '.json', data)
 
 
 def write_npz(stem, result, faces):
@@ -75,7 +75,7 @@ def write_npz(stem, result, faces):
     for key in PERSON_FIELDS[:-1] + ('verts', 'bbox', 'score'):
         arrays['people_' + key] = np.stack([np.asarray(person[key]) for person in result.people])
     arrays['people_source'] = np.array([person['source'] for person in result.people])
-    demo_io.write_npz(stem + '.npz', arrays)
+    files.write_npz(stem + '.npz', arrays)
 
 
 def write_obj(stem, result, faces):
@@ -85,7 +85,7 @@ def write_obj(stem, result, faces):
               'pixel = f * (x / z, y / z) + (cx, cy) with [f, cx, cy] = %s' % camera]
     if len(result.people) > 1:
         header.append('one object per person, in the order of the people of %s.json' % os.path.basename(stem))
-    demo_io.write_obj(stem + '.obj', [person['verts'] for person in result.people], faces, header)
+    files.write_obj(stem + '.obj', [person['verts'] for person in result.people], faces, header)
 
 
 def write_animations(stem, result, body, formats, fps=1.):
@@ -103,7 +103,7 @@ def write_figure(stem, result, faces, renderer):
     figure = six_panel_figure(result.image, [person['verts'] for person in result.people], faces,
                               result.people[0]['camera_original'],
                               [person['joints2d_original'] for person in result.people], renderer)
-    demo_io.write_png(stem + '.png', figure, compress_level=1)
+    files.write_png(stem + '.png', figure, compress_level=1)
 
 
 def write_files(stem, result, outputs, faces, body=None):

@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 from ..errors import HMRError
-from ..util import demo_io
+from ..util import files
 from ..util.image import crop_for_model
 from ..util.renderer import FLENGTH
 from .results import in_shared_camera, person_result
@@ -150,7 +150,7 @@ class VideoRun(object):
                 joints = track['joints3d']
                 track['joints2d'] = camera[0] * joints[..., :2] / joints[..., 2:] + camera[1:]
         if 'json' in self.outputs:
-            demo_io.write_json(stem + '.json', {
+            files.write_json(stem + '.json', {
                 'video': os.path.abspath(path), 'size': list(size), 'fps': fps, 'frames': frame_count,
                 'camera': camera, 'smoothed': self.smooth,
                 'tracks': [{'id': t['id'], 'frames': t['frames'], 'poses': t['pose'], 'betas': t['shape'],
@@ -165,7 +165,7 @@ class VideoRun(object):
                                prefix + 'cams': t['cam'], prefix + 'bbox': t['bbox']})
                 if t['joints3d'] is not None:
                     arrays.update({prefix + 'joints3d': t['joints3d'], prefix + 'joints2d': t['joints2d']})
-            demo_io.write_npz(stem + '.npz', arrays)
+            files.write_npz(stem + '.npz', arrays)
         self._write_animations(stem, tracks, fps)
 
     def _write_animations(self, stem, tracks, fps):

@@ -7,7 +7,6 @@ root joint alone (rotation C R_root, position C (J_root + trans)); every other j
 relative to its parent, since the rest skeleton (SMPL's T-pose, upright and facing +z) needs no change.
 """
 import collections
-import os
 
 import numpy as np
 
@@ -48,17 +47,3 @@ def export_motion(body, betas, poses, trans, fps):
     rotations[:, 0] = np.matmul(CAMERA_TO_EXPORT, rotations[:, 0])
     root_positions = (rest_joints[0] + trans).dot(CAMERA_TO_EXPORT.T)
     return Motion(rest_verts, rest_joints, rotations, root_positions)
-
-
-def write_atomically(path, data):
-    """Write bytes `data` to `path` whole or not at all (a temporary file renamed over it)."""
-    temporary = path + '.tmp'
-    try:
-        with open(temporary, 'wb') as f:
-            f.write(data)
-        os.replace(temporary, path)
-    except (IOError, OSError) as e:
-        raise HMRError('cannot write %s: %s' % (path, e.strerror or e))
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)

@@ -9,7 +9,8 @@ import io
 
 import numpy as np
 
-from . import FRAME_DESCRIPTION, export_motion, write_atomically
+from ..util.files import write_bytes
+from . import FRAME_DESCRIPTION, export_motion
 from ..rotations import matrix_to_euler
 
 # Intrinsic Z, then X, then Y: R = Rz(z) Rx(x) Ry(y), the channel order of most motion-capture files.
@@ -77,4 +78,4 @@ def write_bvh(path, body, betas, poses, trans, fps):
     frames = io.BytesIO()
     np.savetxt(frames, values, fmt='%.6f')
     text = '\n'.join(lines + ['MOTION', 'Frames: %d' % len(values), 'Frame Time: %.8f' % (1. / fps)]) + '\n'
-    write_atomically(path, text.encode('ascii') + frames.getvalue())
+    write_bytes(path, text.encode('ascii') + frames.getvalue())

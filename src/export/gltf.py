@@ -8,7 +8,8 @@ rotation channel per joint and a translation channel on the root, keyed at frame
 import numpy as np
 import pygltflib
 
-from . import FRAME_DESCRIPTION, export_motion, write_atomically
+from ..util.files import write_bytes
+from . import FRAME_DESCRIPTION, export_motion
 from ..errors import HMRError
 from ..rotations import matrix_to_quaternion
 
@@ -131,4 +132,4 @@ def write_glb(path, body, betas, poses, trans, fps):
 
     gltf.buffers.append(pygltflib.Buffer(byteLength=len(buffer.data)))
     gltf.set_binary_blob(bytes(buffer.data))
-    write_atomically(path, b''.join(gltf.save_to_bytes()))
+    write_bytes(path, b''.join(gltf.save_to_bytes()))

@@ -1,8 +1,57 @@
-"""Image preprocessing of the released demo: scale the person to ~150 px, then crop around a centre."""
+"""Images in: any image a user has read as RGB uint8, and the released demo's preprocessing (scale the
+person to ~150 px, then crop around a centre).
+
+Images are read with Pillow: EXIF orientation applied, grayscale/palette/CMYK/16-bit converted, an
+alpha channel dropped (as the released demo did).
+"""
+import os
+
 import cv2
 import numpy as np
+from PIL import Image, ImageOps
 
 from ..errors import HMRError
+
+MIN_SIDE = 8
+MAX_PIXELS = 20000 * 20000
+
+
+def _to_8bit(image):
+    """16-bit and float single-channel images -> 8-bit grayscale, scaled by their full range."""
+    array = np.asarray(image)
+    if image.mode.startswith('I;16') or array.dtype == np.uint16:
+        return Image.fromarray((array.astype(np.float64) / 257.).round().astype(np.uint8))
+    if image.mode in ('I', 'F'):
+        top = 65535. if array.max() > 255 else 255.
+        return Image.fromarray((np.clip(array, 0, top) * 255. / top).round().astype(np.uint8))
+    return image
+
+
+def read_image(path):
+    """H x W x 3 uint8 RGB, upright as a viewer shows it. Raises HMRError for what is not an image."""
+    if not os.path.isfile(path):
+        raise HMRError('%s: no such image file' % path)
+    previous_limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(path) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            image = _to_8bit(image)
+            if image.mode != 'RGB':
+                image = image.convert('RGB')
+            array = np.asarray(image, dtype=np.uint8).copy()
+    except Image.DecompressionBombError:
+        raise HMRError('%s: image larger than %d pixels; downscale it first' % (path, MAX_PIXELS))
+    except (IOError, OSError, SyntaxError, ValueError) as e:
+        raise HMRError('%s: not a readable image (%s)' % (path, str(e).splitlines()[0] if str(e) else type(e).__name__))
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous_limit
+    if min(array.shape[:2]) < MIN_SIDE:
+        raise HMRError('%s: image is %dx%d; HMR needs at least %d pixels a side'
+                       % (path, array.shape[1], array.shape[0], MIN_SIDE))
+    return array
+
 
 # The released demo scales the person (the diagonal of their box or keypoints) to this many pixels.
 PERSON_HEIGHT_PX = 150.

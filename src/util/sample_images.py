@@ -4,7 +4,7 @@ import sys
 
 from skimage import data
 
-from .demo_io import write_png
+from .files import write_png
 
 if __name__ == '__main__':
     write_png(sys.argv[1], data.astronaut())

@@ -145,7 +145,7 @@ def main(argv=None):
     try:
         boxes = write_sample_clip(args.out, fps=args.fps, seconds=args.seconds)
         if args.boxes:
-            from ..util.demo_io import write_json
+            from ..util.files import write_json
             write_json(args.boxes, {'fps': args.fps, 'frames': [{str(k): v for k, v in b.items()} for b in boxes]})
     except HMRError as e:
         print('error: %s' % e, file=sys.stderr)

@@ -1,0 +1,88 @@
+"""Writing files whole or not at all: every output of the project (demo results, figures, evaluation
+reports, run parameters, animations) goes through `atomic_file`, so an interrupted or failed write
+leaves the previous file or none, never half of one."""
+import contextlib
+import json
+import os
+
+import numpy as np
+from PIL import Image
+
+from ..errors import HMRError
+
+
+@contextlib.contextmanager
+def atomic_file(path, mode='w'):
+    """An open file that becomes `path` only when the block ends without an error: it is written
+    under a temporary name in the same folder and renamed over `path`, or removed."""
+    folder = os.path.dirname(path)
+    temporary = path + '.tmp'
+    try:
+        if folder and not os.path.isdir(folder):
+            os.makedirs(folder)
+        with open(temporary, mode) as f:
+            yield f
+        os.replace(temporary, path)
+    except (IOError, OSError) as e:
+        raise HMRError('cannot write %s: %s' % (path, e.strerror or e))
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _obj_lines(prefix, rows, fmt):
+    rows = np.asarray(rows)
+    return ((prefix + fmt + '\n') * len(rows)) % tuple(rows.ravel())
+
+
+def write_obj(path, meshes, faces, header):
+    """Wavefront OBJ of one or several meshes (`meshes`: V x 3 or a list of them, all with `faces`),
+    one object `person<i>` each, 1-based faces; `header` lines become comments. Written atomically."""
+    if np.ndim(meshes) == 2:
+        meshes = [meshes]
+    faces = np.asarray(faces)
+    parts = ['# %s\n' % line for line in header]
+    for i, verts in enumerate(meshes):
+        if len(meshes) > 1:
+            parts.append('o person%d\n' % i)
+        parts.append(_obj_lines('v ', verts, ' '.join(['%.6f'] * 3)))
+        parts.append(_obj_lines('f ', faces + 1 + i * len(verts), ' '.join(['%d'] * 3)))
+    write_text(path, ''.join(parts))
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def write_text(path, text):
+    """Write `text` to `path` whole or not at all."""
+    with atomic_file(path) as f:
+        f.write(text)
+
+
+def write_bytes(path, data):
+    with atomic_file(path, 'wb') as f:
+        f.write(data)
+
+
+def write_json(path, data, indent=1):
+    """`data` (NumPy arrays and scalars included) as sorted JSON, written atomically."""
+    write_text(path, json.dumps(_jsonable(data), indent=indent, sort_keys=True))
+
+
+def write_png(path, image, compress_level=6):
+    """An RGB(A) uint8 image as PNG, written atomically."""
+    with atomic_file(path, 'wb') as f:
+        Image.fromarray(np.asarray(image, dtype=np.uint8)).save(f, format='PNG', compress_level=compress_level)
+
+
+def write_npz(path, arrays):
+    """NumPy arrays (no objects: readers load them with allow_pickle=False), written atomically."""
+    with atomic_file(path, 'wb') as f:
+        np.savez(f, **arrays)
