@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from bench.common import PROJECT_DIR
+from src.util.files import write_json
 
 
 def run_script(python, script):
@@ -45,8 +46,8 @@ def main(pythons):
             if len(values) == 2:
                 row.append(ratio(values[1], values[0]))
             print(' | '.join(row))
-    with open(os.path.join(PROJECT_DIR, 'build', 'bench.json'), 'w') as f:
-        json.dump(results, f, indent=1, sort_keys=True)
+    # Creates build/ on a fresh clone; written whole or not at all.
+    write_json(os.path.join(PROJECT_DIR, 'build', 'bench.json'), results)
 
 
 if __name__ == '__main__':
