@@ -1,4 +1,5 @@
 """Inference: build the HMR test graph, restore a checkpoint, predict from cropped images."""
+import collections
 import os.path as osp
 
 from .compat import plain_graph_building, tf
@@ -7,6 +8,11 @@ from .errors import HMRError
 from .models import get_encoder_fn_separate
 from .tf_smpl import projection as proj_util
 from .tf_smpl.batch_smpl import SMPL
+
+
+# What `predict` returns: tuples that unpack as the released ones, with names.
+Prediction = collections.namedtuple('Prediction', ['joints', 'verts', 'cams', 'joints3d'])
+PredictionWithTheta = collections.namedtuple('PredictionWithTheta', Prediction._fields + ('theta',))
 
 
 def checkpoint_exists(path):
@@ -62,7 +68,8 @@ class RunModel(object):
             cams = theta_here[:, :self.num_cam]
             poses = theta_here[:, self.num_cam:self.num_cam + self.num_theta]
             shapes = theta_here[:, self.num_cam + self.num_theta:]
-            verts, Js, _ = self.smpl(shapes, poses, get_skin=True)
+            body = self.smpl(shapes, poses, get_skin=True)
+            verts, Js = body.verts, body.joints
             self.all_verts.append(verts)
             self.all_kps.append(self.proj_fn(Js, cams, name='proj_2d_stage%d' % stage))
             self.all_cams.append(cams)
@@ -81,11 +88,12 @@ class RunModel(object):
     def predict(self, images, get_theta=False):
         """images: batch_size x img_size x img_size x 3 in [-1, 1].
 
-        Returns joints (pixels in the crop), verts, cams, joints3d[, theta].
+        Returns Prediction(joints (pixels in the crop), verts, cams, joints3d), or with get_theta
+        PredictionWithTheta(..., theta): named tuples that unpack as the released tuples.
         """
         results = self.predict_dict(images)
-        keys = ['joints', 'verts', 'cams', 'joints3d'] + (['theta'] if get_theta else [])
-        return tuple(results[k] for k in keys)
+        kind = PredictionWithTheta if get_theta else Prediction
+        return kind(**{k: results[k] for k in kind._fields})
 
     def predict_dict(self, images):
         """Like `predict`, as a dict with keys joints, verts, cams, joints3d, theta."""

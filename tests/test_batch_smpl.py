@@ -18,6 +18,7 @@ def run_smpl(smpl_path, beta, theta, joint_type='cocoplus'):
     with tf.Graph().as_default(), tf.Session() as sess:
         smpl = SMPL(smpl_path, joint_type=joint_type)
         outputs = smpl(tf.constant(beta, tf.float32), tf.constant(theta, tf.float32), get_skin=True)
+        assert outputs._fields == ('verts', 'joints', 'rotations')  # unpacks as the released (verts, joints, Rs)
         sess.run(tf.global_variables_initializer())
         verts, joints, Rs, skeleton = sess.run(list(outputs) + [smpl.J_transformed])
     return verts, joints, Rs, skeleton

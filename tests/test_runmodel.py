@@ -42,10 +42,13 @@ def test_outputs_are_smpl_of_theta_seen_by_the_camera(predictions):
         np.testing.assert_allclose(results['joints'][i], (projected + 1) * .5 * 224, atol=2e-3)
 
 
-def test_predict_returns_the_released_tuple(predictions):
+def test_predict_returns_the_released_tuple_with_names(predictions):
     results, as_tuple, _ = predictions
-    for key, value in zip(['joints', 'verts', 'cams', 'joints3d', 'theta'], as_tuple):
+    joints, verts, cams, joints3d, theta = as_tuple  # the released demo's unpacking
+    assert len(as_tuple) == 5 and as_tuple._fields == ('joints', 'verts', 'cams', 'joints3d', 'theta')
+    for key, value in zip(['joints', 'verts', 'cams', 'joints3d', 'theta'], [joints, verts, cams, joints3d, theta]):
         np.testing.assert_array_equal(value, results[key])
+        np.testing.assert_array_equal(getattr(as_tuple, key), results[key])
 
 
 def test_examples_do_not_affect_each_other(predictions):

@@ -5,6 +5,8 @@ Joint types:
   'lsp':      the first 14 of those, in LSP order (the H3.6M evaluation joints).
 The 24 SMPL skeleton joints of the last call are kept in `self.J_transformed`.
 """
+import collections
+
 import numpy as np
 
 from ..compat import tf
@@ -13,6 +15,8 @@ from .batch_lbs import batch_global_rigid_transformation, batch_rodrigues
 from .smpl_io import load_smpl_pickle
 
 JOINT_TYPES = ('cocoplus', 'lsp')
+# What SMPL(..., get_skin=True) returns: a tuple that unpacks as the released (verts, joints, Rs).
+SMPLOutput = collections.namedtuple('SMPLOutput', ['verts', 'joints', 'rotations'])
 NUM_LSP_JOINTS = 14
 _REQUIRED_KEYS = ('v_template', 'shapedirs', 'J_regressor', 'posedirs', 'kintree_table', 'weights',
                   'cocoplus_regressor')
@@ -71,7 +75,8 @@ class SMPL(object):
           beta: N x 10 shape coefficients.
           theta: N x 72 axis-angle pose, global rotation first.
         Returns:
-          joints N x 19 (or 14) x 3, and with get_skin also verts N x V x 3 and rotations N x 24 x 3 x 3.
+          joints N x 19 (or 14) x 3; with get_skin SMPLOutput(verts N x V x 3, joints, rotations
+          N x 24 x 3 x 3), which unpacks as the released (verts, joints, Rs).
         """
         with tf.name_scope(name, 'smpl_main', [beta, theta]):
             num_batch = beta.shape.as_list()[0]
@@ -97,5 +102,5 @@ class SMPL(object):
 
             joints = _regress_points(verts, self.joint_regressor)
             if get_skin:
-                return verts, joints, Rs
+                return SMPLOutput(verts, joints, Rs)
             return joints
