@@ -6,6 +6,7 @@ import os
 import numpy as np
 
 from ..util import renderer as vis_util
+from ..camera import crop_translation
 from ..util.files import write_png
 
 
@@ -39,8 +40,7 @@ class ExtremeResults(object):
 def draw_sample(sample, renderer, img_size):
     image = ((sample['image'] + 1) * .5 * 255).astype(np.uint8)
     cam = sample['cam']
-    depth = renderer.flength / (.5 * img_size * cam[0])
-    verts = sample['vert'] + np.hstack([cam[1:], depth])
+    verts = sample['vert'] + crop_translation(cam, img_size)
     rendered = renderer(verts, img=image)
     side = renderer.rotated(verts, 90, img_size=(img_size, img_size), do_alpha=False)
     side = vis_util.draw_text(side, {'diff_viewpoint': 90})

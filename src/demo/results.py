@@ -10,6 +10,7 @@ import collections
 
 import numpy as np
 
+from ..camera import shift_into
 from ..config import NUM_CAM, NUM_POSE
 from ..util import renderer as vis_util
 
@@ -43,16 +44,6 @@ def person_result(person, proc_param, prediction):
         'translation': verts[0] - prediction['verts'][0],
         'verts': verts,
     }
-
-
-def shift_into(camera, own_camera, verts):
-    """The translation that moves `verts`, placed for `own_camera` [f, cx, cy], into `camera` so the
-    mesh's centre lands on the same pixel at a depth scaled by f / f_own."""
-    centre = np.mean(verts, axis=0)
-    pixel = own_camera[0] * centre[:2] / centre[2] + np.asarray(own_camera[1:])
-    depth = centre[2] * camera[0] / own_camera[0]
-    new_centre = np.hstack([(pixel - np.asarray(camera[1:])) * depth / camera[0], depth])
-    return new_centre - centre
 
 
 def in_shared_camera(people, camera=None):

@@ -14,10 +14,10 @@ import sys
 
 import numpy as np
 
+from ..camera import whole_frame_camera
 from ..errors import HMRError
 from ..util import files
 from ..util.image import crop_for_model
-from ..util.renderer import FLENGTH
 from .results import in_shared_camera, person_result
 from .stream import predict_stream, prefetched
 from .workers import Pictures
@@ -28,13 +28,6 @@ PREFETCH = 8
 FRAMES_IN_FLIGHT = 8
 # Frames posed at once when the tracks' joints are computed.
 CHUNK = 256
-
-
-def video_camera(size, img_size=224):
-    """[f, cx, cy] of the released whole-frame crop of a width x height frame."""
-    width, height = size
-    scale = float(img_size) / max(width, height)
-    return np.array([FLENGTH / scale, width / 2., height / 2.])
 
 
 class Track(object):
@@ -85,7 +78,7 @@ class VideoRun(object):
         stem = os.path.join(self.out_dir, name)
         if 'video' in self.outputs and os.path.abspath(stem + '.mp4') == os.path.abspath(path):
             raise HMRError('%s: the overlay video would overwrite the input; choose another --out_dir' % path)
-        camera = video_camera(reader.size, self.model.img_size)
+        camera = whole_frame_camera(reader.size, self.model.img_size)
         self.every = reader.every
         fps = reader.fps / float(every)
         tracks, frame_count = self._track_people(reader, find_people, camera, path)

@@ -12,10 +12,10 @@ import os
 import cv2
 import numpy as np
 
+from ..camera import FLENGTH, to_original
 from ..errors import HMRError
 from ..joints import COCOPLUS19, LSP14
 
-FLENGTH = 500.
 LIGHT_BLUE = (0.65098039, 0.74117647, 0.85882353)
 LIGHT_PINK = (.9, .7, .7)
 COLORS = [LIGHT_BLUE, LIGHT_PINK]
@@ -227,24 +227,12 @@ def stack_meshes(meshes, faces):
 
 
 def get_original(proc_param, verts, cam, joints, img_size):
-    """Move a crop's prediction into the original image.
+    """The released API: a crop's prediction moved into the original image (`src.camera.to_original`).
 
     Returns the camera [f, cx, cy] that renders the mesh onto the original image, the vertices
-    shifted into that camera's frame (depth from the weak-perspective scale at focal length 500),
-    and the 2D joints in original-image pixels. `img_size` (the original image size) is unused,
-    as released; the crop size comes from proc_param.
-    """
-    crop_size = proc_param['img_size']
-    undo_scale = 1. / np.array(proc_param['scale'])
-    cam_s, cam_pos = cam[0], cam[1:]
-    depth = FLENGTH / (.5 * crop_size * cam_s)
-    vert_shifted = verts + np.hstack([cam_pos, depth])
-    start_pt = proc_param['start_pt'] - .5 * crop_size
-    principal_pt = (np.array([crop_size, crop_size]) / 2. + start_pt) * undo_scale
-    cam_for_render = np.hstack([np.mean(FLENGTH * undo_scale), principal_pt])
-    margin = int(crop_size / 2)
-    kp_original = (joints + proc_param['start_pt'] - margin) * undo_scale
-    return cam_for_render, vert_shifted, kp_original
+    shifted into that camera's frame and the 2D joints in original pixels. `img_size` (the original
+    image size) is unused, as released."""
+    return to_original(proc_param, verts, cam, joints)
 
 
 # Skeleton drawing: each joint's parent and the colours of the released figure (RGB).

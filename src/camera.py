@@ -1,0 +1,44 @@
+"""HMR's weak-perspective camera as a pinhole camera: the one place that turns a crop's predicted
+[s, tx, ty] into a focal length, a principal point and a translation of the mesh.
+
+The released demo renders with a pinhole of focal length 500 px: a mesh seen by the crop camera at
+scale s lies at depth 500 / (s * crop_size / 2); the crop's pixels are the original image's scaled by
+proc_param['scale'], so in the original image the focal length is 500 / scale and the principal
+point is the crop's centre mapped back. Cameras are [f, cx, cy] (x right, y down, z forward).
+"""
+import numpy as np
+
+FLENGTH = 500.
+
+
+def crop_translation(cam, crop_size):
+    """Where the crop camera [s, tx, ty] puts the model's mesh in front of a pinhole of FLENGTH."""
+    return np.hstack([cam[1:], FLENGTH / (.5 * crop_size * cam[0])])
+
+
+def to_original(proc_param, verts, cam, joints):
+    """The released `get_original`: (camera [f, cx, cy] of the original image, `verts` moved into
+    its frame, the crop's 2D `joints` in original pixels)."""
+    crop_size = proc_param['img_size']
+    undo_scale = 1. / np.array(proc_param['scale'])
+    start_pt = proc_param['start_pt'] - .5 * crop_size
+    principal_pt = (np.array([crop_size, crop_size]) / 2. + start_pt) * undo_scale
+    camera = np.hstack([np.mean(FLENGTH * undo_scale), principal_pt])
+    joints_original = (joints + proc_param['start_pt'] - int(crop_size / 2)) * undo_scale
+    return camera, verts + crop_translation(cam, crop_size), joints_original
+
+
+def whole_frame_camera(size, img_size=224):
+    """[f, cx, cy] of the released crop of a whole width x height frame (the person as large as it)."""
+    width, height = size
+    return np.array([FLENGTH * max(width, height) / float(img_size), width / 2., height / 2.])
+
+
+def shift_into(camera, own_camera, verts):
+    """The translation that moves `verts`, placed for `own_camera`, into `camera` so that the mesh's
+    centre lands on the same pixel, at a depth scaled by the ratio of the focal lengths: several
+    people, each placed by the released rule in a camera of their own, then share one camera."""
+    centre = np.mean(verts, axis=0)
+    pixel = own_camera[0] * centre[:2] / centre[2] + np.asarray(own_camera[1:])
+    depth = centre[2] * camera[0] / own_camera[0]
+    return np.hstack([(pixel - np.asarray(camera[1:])) * depth / camera[0], depth]) - centre
