@@ -44,7 +44,7 @@ class RunModel(object):
         self.proj_fn = proj_util.batch_orth_proj_idrot
 
         self.images_pl = tf.placeholder(tf.float32, shape=(self.batch_size, self.img_size, self.img_size, 3))
-        self.smpl = SMPL(self.smpl_model_path, joint_type=self.joint_type)
+        self.smpl = SMPL(self.smpl_model_path, joint_type=self.joint_type, face_path=config.smpl_face_path)
         with plain_graph_building():
             self.build_test_model_ief()
 

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from src.errors import HMRError
-from src.util.renderer import SMPLRenderer, draw_skeleton, draw_text, get_original, load_faces
+from src.tf_smpl.smpl_io import read_face_file
+from src.util.renderer import SMPLRenderer, draw_skeleton, draw_text, get_original
 from tests.render_silhouette import CAMERA, SIZE, posed_body
 from tests.runtimes import outputs_of_both_runtimes
 from tests.unsafe_files import assert_no_marker, pickle_bearing_npy, plain_pickle
@@ -94,20 +95,20 @@ def test_face_file_holding_pickles_is_refused_without_running_them(tmp_path, cra
     marker = str(tmp_path / 'marker')
     faces = craft(str(tmp_path / 'smpl_faces.npy'), marker)
     with pytest.raises(HMRError, match='smpl_faces.npy .*pickle') as error:
-        load_faces(faces)
+        read_face_file(faces)
     assert_no_marker(marker)
     assert len(str(error.value).splitlines()) == 1
 
 
 def test_face_file_of_the_released_layout_loads_and_others_are_refused(tmp_path):
     np.save(str(tmp_path / 'faces.npy'), SQUARE_FACES.astype(np.uint32))
-    np.testing.assert_array_equal(load_faces(str(tmp_path / 'faces.npy')), SQUARE_FACES)
+    np.testing.assert_array_equal(read_face_file(str(tmp_path / 'faces.npy')), SQUARE_FACES)
     np.save(str(tmp_path / 'flat.npy'), np.arange(6))
     with pytest.raises(HMRError, match='flat.npy .*F x 3'):
-        load_faces(str(tmp_path / 'flat.npy'))
+        read_face_file(str(tmp_path / 'flat.npy'))
     (tmp_path / 'text.npy').write_text(u'not an array')
     with pytest.raises(HMRError, match='text.npy'):
-        load_faces(str(tmp_path / 'text.npy'))
+        read_face_file(str(tmp_path / 'text.npy'))
 
 
 def test_views_rendered_in_their_windows_equal_whole_pictures():

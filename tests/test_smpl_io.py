@@ -93,3 +93,16 @@ def test_synthetic_model_is_a_consistent_body():
     np.testing.assert_allclose(model['cocoplus_regressor'].sum(1), 1)
     np.testing.assert_allclose(model['weights'].sum(1), 1)
     assert model['f'].max() < NUM_VERTS and model['kintree_table'][0, 0] == 2 ** 32 - 1
+
+
+def test_mesh_faces_come_from_the_model_or_else_the_released_face_file(tmp_path):
+    from src.tf_smpl.smpl_io import mesh_faces
+    from src.util.renderer import SMPLRenderer
+    faces = np.array([[0, 1, 2], [2, 3, 0]])
+    np.save(str(tmp_path / 'smpl_faces.npy'), faces[::-1].astype(np.uint32))
+    face_file = str(tmp_path / 'smpl_faces.npy')
+    np.testing.assert_array_equal(mesh_faces({'f': faces}, face_file), faces)
+    np.testing.assert_array_equal(mesh_faces({}, face_file), faces[::-1])
+    assert mesh_faces({}, str(tmp_path / 'absent.npy')) is None
+    with pytest.raises(HMRError, match='no mesh faces'):
+        SMPLRenderer(faces=None)

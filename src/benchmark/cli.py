@@ -39,10 +39,11 @@ def extremes_for(config):
 
 def write_vis(extremes, config):
     """Draw the collected best and worst results into pred_dir/vis; returns the PNG paths."""
-    from ..util.renderer import SMPLRenderer, load_faces
+    from ..tf_smpl.smpl_io import load_smpl_pickle, mesh_faces
+    from ..util.renderer import SMPLRenderer
     from .vis import write_extremes
     renderer = SMPLRenderer(img_size=config.img_size,
-                            faces=load_faces(config.smpl_face_path, config.smpl_model_path))
+                            faces=mesh_faces(load_smpl_pickle(config.smpl_model_path), config.smpl_face_path))
     paths = write_extremes(extremes, renderer, config.img_size, config.pred_dir)
     print('wrote %d pictures to %s' % (len(paths), osp.join(config.pred_dir, 'vis')))
     return paths

@@ -99,7 +99,7 @@ def predicted_parts(config, model, test_images):
     """For each chunk of `model.batch_size` test images: (names, images, part label maps in the
     original images, predictions)."""
     # The faces of the body model whose skinning weights name their parts.
-    faces = model.smpl.faces if model.smpl.faces is not None else vis_util.load_faces(config.smpl_face_path)
+    faces = model.smpl.faces
     face_labels = body_parts.face_labels(faces, body_parts.vertex_labels(model.sess.run(model.smpl.weights)))
     renderer = vis_util.SMPLRenderer(faces=faces)
     for start in range(0, len(test_images), model.batch_size):

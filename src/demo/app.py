@@ -45,13 +45,6 @@ def build_model(config, batch_size):
     return RunModel(config, sess=tf.Session())
 
 
-def mesh_faces(model, config):
-    if model.smpl.faces is not None:
-        return model.smpl.faces
-    from ..util.renderer import load_faces
-    return load_faces(config.smpl_face_path)
-
-
 def body_model(config, outputs):
     """The NumPy SMPL the exporters and the video overlay pose, loaded only when they are asked for."""
     if not set(outputs) & {'bvh', 'glb', 'video'}:
@@ -78,7 +71,7 @@ def run_images(config, paths):
         items = iter([item])
         batch_size = min(batch_size, len(item.crops))
     model = build_model(config, batch_size)
-    run = ImageRun(model, mesh_faces(model, config), config.out_dir, outputs, picture_workers(config, len(paths)),
+    run = ImageRun(model, model.smpl.faces, config.out_dir, outputs, picture_workers(config, len(paths)),
                    body_model(config, outputs), report=lambda line: tqdm.write(line, file=sys.stderr))
     with tqdm(total=len(paths), desc='HMR', unit='image', disable=len(paths) == 1) as bar:
         failures = run.run(items, progress=lambda: bar.update(1))
@@ -91,7 +84,7 @@ def run_video(config):
     outputs = demo_outputs.parse_outputs(config.outputs, 'video')
     find_people = make_finder(config, video=True)
     model = build_model(config, config.batch_size)
-    run = VideoRun(model, mesh_faces(model, config), body_model(config, outputs), config.out_dir, outputs,
+    run = VideoRun(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
                    picture_workers(config, 2), smooth=config.smooth)
     return run.run(config.img_path, find_people, config.start, config.end, config.every)
 

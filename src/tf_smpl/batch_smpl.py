@@ -12,7 +12,7 @@ import numpy as np
 from ..compat import tf
 from ..errors import HMRError
 from .batch_lbs import batch_global_rigid_transformation, batch_rodrigues
-from .smpl_io import load_smpl_pickle
+from .smpl_io import load_smpl_pickle, mesh_faces
 
 JOINT_TYPES = ('cocoplus', 'lsp')
 # What SMPL(..., get_skin=True) returns: a tuple that unpacks as the released (verts, joints, Rs).
@@ -32,8 +32,9 @@ def _regress_points(verts, regressor):
 
 
 class SMPL(object):
-    def __init__(self, pkl_path, joint_type='cocoplus', dtype=tf.float32):
-        """Builds the model's (non-trainable) variables from the SMPL pickle at `pkl_path`.
+    def __init__(self, pkl_path, joint_type='cocoplus', dtype=tf.float32, face_path=None):
+        """Builds the model's (non-trainable) variables from the SMPL pickle at `pkl_path`; `faces` are
+        the pickle's, or the released smpl_faces.npy at `face_path` for a pickle without them.
 
         Variable names are those of the released checkpoint, so it restores into them.
         """
@@ -66,7 +67,7 @@ class SMPL(object):
         self.joint_regressor = constant_variable(_dense(model['cocoplus_regressor']).T, 'cocoplus_regressor')
         if joint_type == 'lsp':
             self.joint_regressor = self.joint_regressor[:, :NUM_LSP_JOINTS]
-        self.faces = np.asarray(model['f']) if 'f' in model else None
+        self.faces = mesh_faces(model, face_path)
 
     def __call__(self, beta, theta, get_skin=False, name=None):
         """Pose and shape the body.

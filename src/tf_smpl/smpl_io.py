@@ -5,6 +5,7 @@ chumpy `Ch` objects wrapping arrays. Unpickling runs whatever callable the file 
 admits only the handful of classes such a file needs, replaces chumpy objects by the array they hold,
 and refuses every other global before anything is called.
 """
+import os
 import pickle
 
 import numpy as np
@@ -111,3 +112,32 @@ def load_restricted_pickle(path, what='SMPL model', missing_hint='run `make mode
 def load_smpl_pickle(path):
     """Return the SMPL model dict with NumPy arrays (dense) and SciPy sparse matrices, never chumpy."""
     return load_restricted_pickle(path)
+
+
+def read_face_file(face_path):
+    """The F x 3 integer faces of a released-style smpl_faces.npy; a pickle in it is refused, not run."""
+    if not os.path.isfile(face_path):
+        raise HMRError('%s: no such mesh face file' % face_path)
+    try:
+        # A pickle in the file would be code: refused (NumPy 1.14 would run it by default).
+        faces = np.load(face_path, allow_pickle=False)
+    except (ValueError, IOError, OSError) as e:
+        raise HMRError('%s is not a NumPy array of mesh faces (%s); pickled data is refused' % (
+            face_path, str(e).strip().splitlines()[0]))
+    if not isinstance(faces, np.ndarray):  # an .npz archive
+        faces.close()
+        raise HMRError('%s is a NumPy archive, not mesh faces (an F x 3 integer array)' % face_path)
+    if faces.ndim != 2 or faces.shape[1] != 3 or faces.dtype.kind not in 'iu':
+        raise HMRError('%s holds a %s array of shape %s, not mesh faces (an F x 3 integer array)' % (
+            face_path, faces.dtype, faces.shape))
+    return faces.astype(np.int64)
+
+
+def mesh_faces(model, face_path=None):
+    """The SMPL mesh's F x 3 faces: the model's own `f`, or where a model lacks it the released
+    smpl_faces.npy at `face_path`; None when there is neither."""
+    if 'f' in model:
+        return np.asarray(model['f']).astype(np.int64)
+    if face_path and os.path.exists(face_path):
+        return read_face_file(face_path)
+    return None

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..camera import FLENGTH, to_original
 from ..errors import HMRError
+from ..tf_smpl.smpl_io import read_face_file
 from ..joints import COCOPLUS19, LSP14
 
 LIGHT_BLUE = (0.65098039, 0.74117647, 0.85882353)
@@ -41,30 +42,6 @@ def _backend():
         return importlib.import_module('.render_' + name, __package__)
     except ImportError as e:
         raise HMRError('the %s renderer cannot be loaded (%s); install the requirements of this runtime' % (name, e))
-
-
-def load_faces(face_path, smpl_model_path=None):
-    """Mesh faces from the released smpl_faces.npy, or else from the SMPL model pickle's `f`."""
-    if face_path and os.path.exists(face_path):
-        try:
-            # A pickle in the file would be code: refused (NumPy 1.14 would run it by default).
-            faces = np.load(face_path, allow_pickle=False)
-        except (ValueError, IOError, OSError) as e:
-            raise HMRError('%s is not a NumPy array of mesh faces (%s); pickled data is refused' % (
-                face_path, str(e).strip().splitlines()[0]))
-        if not isinstance(faces, np.ndarray):  # an .npz archive
-            faces.close()
-            raise HMRError('%s is a NumPy archive, not mesh faces (an F x 3 integer array)' % face_path)
-        if faces.ndim != 2 or faces.shape[1] != 3 or faces.dtype.kind not in 'iu':
-            raise HMRError('%s holds a %s array of shape %s, not mesh faces (an F x 3 integer array)' % (
-                face_path, faces.dtype, faces.shape))
-        return faces.astype(np.int64)
-    if smpl_model_path:
-        from ..tf_smpl.smpl_io import load_smpl_pickle
-        model = load_smpl_pickle(smpl_model_path)
-        if 'f' in model:
-            return np.asarray(model['f']).astype(np.int64)
-    raise HMRError('no mesh faces: %s is missing and no SMPL model with faces was given' % face_path)
 
 
 # Pixels kept around the mesh's projection when only that part of the picture is rendered.
@@ -104,7 +81,9 @@ def _depth_range(verts):
 
 class SMPLRenderer(object):
     def __init__(self, img_size=224, flength=FLENGTH, face_path=None, faces=None):
-        self.faces = np.asarray(faces).astype(np.int64) if faces is not None else load_faces(face_path)
+        if faces is None and not face_path:
+            raise HMRError('no mesh faces: the SMPL model has none and no --smpl_face_path file was given')
+        self.faces = np.asarray(faces).astype(np.int64) if faces is not None else read_face_file(face_path)
         self.w = self.h = img_size
         self.flength = flength
         backend = _backend()
