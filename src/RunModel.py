@@ -1,9 +1,8 @@
 """Inference: build the HMR test graph, restore a checkpoint, predict from cropped images."""
 import collections
-import os.path as osp
 
 from .compat import plain_graph_building, tf
-from .config import NUM_CAM, NUM_POSE, NUM_THETA
+from .config import NUM_CAM, NUM_POSE, NUM_THETA, require_model_files
 from .errors import HMRError
 from .models import get_encoder_fn_separate
 from .tf_smpl import projection as proj_util
@@ -15,21 +14,12 @@ Prediction = collections.namedtuple('Prediction', ['joints', 'verts', 'cams', 'j
 PredictionWithTheta = collections.namedtuple('PredictionWithTheta', Prediction._fields + ('theta',))
 
 
-def checkpoint_exists(path):
-    """A TF checkpoint prefix exists when its index file does (the released layout)."""
-    return bool(path) and osp.exists(path + '.index')
-
-
 class RunModel(object):
     def __init__(self, config, sess=None):
         """Builds the graph for `config.batch_size` images and restores `config.load_path` into `sess`."""
         self.config = config
         self.load_path = config.load_path
-        if not self.load_path:
-            raise HMRError('no checkpoint given: set load_path (the released one is models/model.ckpt-667589)')
-        if not checkpoint_exists(self.load_path):
-            raise HMRError('checkpoint %s not found (no %s.index): run `make models` or fix --load_path'
-                           % (self.load_path, self.load_path))
+        require_model_files(load_path=self.load_path or '')
 
         self.batch_size = config.batch_size
         self.img_size = config.img_size

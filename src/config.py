@@ -108,3 +108,16 @@ def get_config(argv=None):
         config.img_size = 224
         config.data_format = 'NHWC'
     return config
+
+
+def require_model_files(load_path=None, smpl_model_path=None):
+    """Raise HMRError (one line) unless the checkpoint `load_path` (its .index, the released layout)
+    and the SMPL model `smpl_model_path` exist; only the ones given are checked."""
+    from .errors import HMRError
+    if load_path is not None and not load_path:
+        raise HMRError('no checkpoint given: pass --load_path (the released one is models/model.ckpt-667589)')
+    missing = [path for path in ((load_path + '.index') if load_path else None, smpl_model_path)
+               if path and not osp.exists(path)]
+    if missing:
+        raise HMRError('model files missing (%s): run `make models` to download the released model, or pass '
+                       '--load_path and --smpl_model_path' % ', '.join(missing))

@@ -59,7 +59,8 @@ def test_examples_do_not_affect_each_other(predictions):
 
 
 def test_missing_checkpoint_is_a_clear_error(hmr_config, tmp_path):
-    for path, message in [(None, 'no checkpoint given'), (str(tmp_path / 'model.ckpt-1'), 'not found')]:
+    missing = 'model files missing .*model.ckpt-1.index.*make models'
+    for path, message in [(None, 'no checkpoint given'), (str(tmp_path / 'model.ckpt-1'), missing)]:
         hmr_config.load_path = path
         with tf.Graph().as_default(), pytest.raises(HMRError, match=message):
             RunModel(hmr_config)

@@ -9,13 +9,6 @@ from .people import PeopleFinder, parse_boxes
 from .sources import is_video_path, list_images
 
 
-def check_models(config):
-    missing = [p for p in (config.load_path + '.index', config.smpl_model_path) if not os.path.exists(p)]
-    if missing:
-        raise HMRError('model files missing (%s): run `make models` to download the released model, or pass '
-                       '--load_path and --smpl_model_path' % ', '.join(missing))
-
-
 def make_finder(config, video=False):
     """The people of each image: --json_path, else --bbox, else the detector (--detector none: the
     whole image, as released)."""
@@ -90,14 +83,14 @@ def run_video(config):
 
 
 def run(config):
-    from ..config import PRETRAINED_MODEL
+    from ..config import PRETRAINED_MODEL, require_model_files
     if config.load_path is None:
         config.load_path = PRETRAINED_MODEL
     if config.batch_size < 1:
         raise HMRError('--batch_size must be at least 1, got %d' % config.batch_size)
     video = is_video_path(config.img_path)
     paths = None if video else list_images(config.img_path)
-    check_models(config)
+    require_model_files(config.load_path, config.smpl_model_path)
     if not os.path.isdir(config.out_dir):
         os.makedirs(config.out_dir)
     return run_video(config) if video else run_images(config, paths)
