@@ -5,6 +5,20 @@ installed, as on the legacy runtime, otherwise pyrender (EGL). `HMR_RENDERER=ope
 forces one. Both draw the same silhouette for the same mesh and camera.
 
 Cameras are [f, cx, cy] in pixels for a pinhole looking down +z with y down (opendr's convention).
+
+A backend is one module `render_<name>.py` beside this one, named in BACKENDS (best first), with
+three functions; adding a renderer means writing that file. Vertices are V x 3 float64 in the
+camera frame, faces F x 3 integers, colours RGB in [0, 1], `near`/`far` the clipping depths.
+
+- `render(verts, faces, width, height, camera, near, far, color, background=None)` -> (image, mask):
+  the mesh shaded by the three lights of `render_lights.LIGHTS`, float64 H x W x 3 in [0, 1] over
+  `background` (the same, or white when None), and the boolean H x W mask of the pixels it covers.
+- `render_views(verts, faces, views, near, far, color)` -> [(image, mask), ...]: `render` on white for
+  each view (width, height, camera, turn), turn a 3 x 3 rotation about the mesh's centre (row
+  vectors) or None; a backend that keeps uploads (pyrender) uploads the mesh once for all views.
+- `render_labels(verts, faces, face_labels, width, height, camera, near, far)` -> H x W uint8: the
+  label (`face_labels`, one per face) of the face seen at each pixel, 0 where no face is; flat, no
+  pixel mixing two labels.
 """
 import importlib
 import os
@@ -14,8 +28,8 @@ import numpy as np
 
 from ..camera import FLENGTH, to_original
 from ..errors import HMRError
-from ..tf_smpl.smpl_io import read_face_file
 from ..joints import COCOPLUS19, LSP14
+from ..tf_smpl.smpl_io import read_face_file
 
 LIGHT_BLUE = (0.65098039, 0.74117647, 0.85882353)
 LIGHT_PINK = (.9, .7, .7)
