@@ -152,9 +152,18 @@ class HMRTrainer(object):
                                              'DistributedAdam_D')
         e_optimizer = self.workers.optimizer(tf.train.AdamOptimizer(self.workers.learning_rate(self.config.e_lr)),
                                              'DistributedAdam_E')
-        self.e_opt = e_optimizer.minimize(self.e_loss, global_step=self.global_step, var_list=self.E_var)
+        e_grads = e_optimizer.compute_gradients(self.e_loss, var_list=self.E_var)
+        self.e_opt = e_optimizer.apply_gradients(e_grads, global_step=self.global_step)
         if not self.encoder_only:
-            self.d_opt = d_optimizer.minimize(self.d_loss, var_list=self.D_var)
+            # One step runs both updates, and the encoder's gradient reads D's weights (through e_loss_disc)
+            # while D's Adam rewrites them in place. Released, which weights it reads depends on thread
+            # timing; D is updated after that read here, so both updates always start from the same state
+            # (one of the schedules the released graph runs, the only one TF 2.x was seen to run).
+            e_grad_tensors = [g for g, _ in e_grads if g is not None]
+            d_grads = d_optimizer.compute_gradients(self.d_loss, var_list=self.D_var)
+            with tf.control_dependencies(e_grad_tensors):
+                d_grads = [(None if g is None else tf.identity(g), v) for g, v in d_grads]
+            self.d_opt = d_optimizer.apply_gradients(d_grads)
         self.setup_summaries(loss_kps)
         self.broadcast_op = self.workers.broadcast()
         self.workers.build_stop_vote()
