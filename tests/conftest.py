@@ -51,3 +51,12 @@ def hmr_config(synthetic_models):
     flags_obj.load_path = ckpt
     yield flags_obj
     flags_obj.unparse_flags()
+
+
+def build_run_model(config, batch_size):
+    """A RunModel of `batch_size` in a graph of its own (several can live in one test module)."""
+    from src.compat import tf
+    from src.RunModel import RunModel
+    config.batch_size = batch_size
+    with tf.Graph().as_default():
+        return RunModel(config, sess=tf.Session())

@@ -14,10 +14,9 @@ from src.demo.images import ImageRun, prepared
 from src.demo.people import PeopleFinder, from_openpose, parse_boxes, whole_image
 from src.demo.sources import list_images
 from src.errors import HMRError
-from src.RunModel import RunModel
 from src.util.image import read_image
 from src.util.image import crop_for_model
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, build_run_model
 from src.synthetic_model import NUM_FACES, NUM_VERTS
 
 FILES = ['json', 'npz', 'obj']
@@ -30,15 +29,9 @@ def sample_image(path, size=(300, 400)):
     return image
 
 
-def build_model(config, batch_size):
-    config.batch_size = batch_size
-    with tf.Graph().as_default():
-        return RunModel(config, sess=tf.Session())
-
-
 @pytest.fixture(scope='module')
 def model(hmr_config):
-    return build_model(hmr_config, 4)
+    return build_run_model(hmr_config, 4)
 
 
 def run_images(model, paths, out_dir, finder=None, outputs=('figure',) + tuple(FILES), workers=0):

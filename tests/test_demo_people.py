@@ -12,26 +12,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src.compat import tf
 from src.demo.images import ImageRun, prepared
 from src.demo.people import PeopleFinder, from_box, from_detections, from_openpose, parse_boxes
 from src.demo.stream import predict_stream
 from src.detectors import available, make_detector
 from src.errors import HMRError
-from src.RunModel import RunModel
 from src.util.image import PERSON_HEIGHT_PX
 from src.util.image import read_image
-from tests.conftest import PROJECT_DIR
-
-def build_model(config, batch_size):
-    config.batch_size = batch_size
-    with tf.Graph().as_default():
-        return RunModel(config, sess=tf.Session())
-
+from tests.conftest import PROJECT_DIR, build_run_model
 
 @pytest.fixture(scope='module')
 def models(hmr_config):
-    return {size: build_model(hmr_config, size) for size in (1, 4)}
+    return {size: build_run_model(hmr_config, size) for size in (1, 4)}
 
 
 def group_photo(path):
