@@ -1,8 +1,8 @@
 #!/bin/sh
 # `make docker-check`: builds the modern target without a Docker engine (buildah, as root) on a local
-# stand-in for its Python base, then runs inside the image, as its user and on the CPU, the modern
-# test suite without the Horovod tests (HOROVOD=none skips Horovod's NCCL build, which needs NVIDIA's
-# CUDA devel image) and `make demo-smoke`. The smoke run's outputs are copied to OUT_DIR.
+# stand-in for its Python base, then runs inside the image, as its user and on the CPU, `make test`
+# (the modern suite without the Horovod tests; HOROVOD=none skips Horovod's NCCL build, which needs
+# NVIDIA's CUDA devel image) and `make demo-smoke`, whose outputs are copied to OUT_DIR.
 # usage: check.sh IMAGE OUT_DIR [buildah bud options ...]
 set -eu
 image=$1
@@ -33,6 +33,7 @@ $BUILDAH bud --isolation chroot --pull-never --target modern --build-arg PYTHON_
   --build-arg HOROVOD=none "$@" -t "$image" .
 echo "docker-check: built $image in $(( $(date +%s) - started )) s," \
   "$($BUILDAH images --format '{{.Size}}' "$image" | head -n 1)"
+clean_up
 
 container=$($BUILDAH from --pull-never "$image")
 in_image() {
@@ -49,14 +50,16 @@ reference=$(cd .. && pwd)/shared/hmr_reference
 started=$(date +%s)
 if [ -d "$reference" ]; then
   $BUILDAH run --user 1000:1000 --workingdir /hmr -v "$reference:/shared/hmr_reference:ro" "$container" -- \
-    .venv/tf2/bin/python -m pytest -q -p no:cacheprovider tests -m 'not horovod'
+    make --no-print-directory test
 else
-  in_image .venv/tf2/bin/python -m pytest -q -p no:cacheprovider tests -m 'not horovod'
+  in_image make --no-print-directory test
 fi
 echo "docker-check: the suite passed in the image in $(( $(date +%s) - started )) s"
-started=$(date +%s)
-in_image make --no-print-directory demo-smoke
+# The outputs come back through a pipe: /hmr/out is a volume, which `buildah run` keeps to itself.
 mkdir -p "$out_dir"
-cp -r "$($BUILDAH mount "$container")/hmr/out/smoke/." "$out_dir/"
-$BUILDAH umount "$container" > /dev/null
-echo "docker-check: the demo smoke passed in the image in $(( $(date +%s) - started )) s; its outputs are in $out_dir"
+started=$(date +%s)
+in_image sh -c 'make --no-print-directory demo-smoke OUT=/tmp/hmr-out >&2 && tar -C /tmp/hmr-out/smoke -cf - .' \
+  | tar -C "$out_dir" -xf -
+test -s "$out_dir/astronaut.png" || { echo "error: the demo smoke wrote no astronaut.png" >&2; exit 1; }
+echo "docker-check: the demo smoke passed in the image in $(( $(date +%s) - started )) s; its outputs are in" \
+  "$out_dir"
