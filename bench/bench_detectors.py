@@ -1,5 +1,7 @@
 """Person detectors in the current runtime: ms per image and recall/precision (IoU >= 0.5) on the composite
-set and on the real photos of src/detectors/photo_set.py, for every detector this runtime has."""
+set and on the real photos of src/detectors/photo_set.py, for every detector this runtime has; and on the
+sample video clip (25 fps), ms per frame and recall/precision of detecting every frame against following
+people between full detections (src/detectors/follow.py) for several redetect_every."""
 import sys
 import time
 
@@ -19,6 +21,56 @@ def measure(detector, photos, label):
     return (time.time() - start) / len(photos), photo_set.score(found, photos)
 
 
+# redetect_every values tried on the clip besides the default.
+FOLLOW_SWEEP = (2, 4, 16)
+
+
+class CountingDetector(object):
+    """A detector that counts its full detections; it follows as the detector does, if it can."""
+
+    def __init__(self, detector):
+        self.name = detector.name
+        self.detector = detector
+        self.full_detections = 0
+        if hasattr(detector, 'follow'):
+            self.follow = detector.follow
+
+    def detect(self, image):
+        self.full_detections += 1
+        return self.detector.detect(image)
+
+
+def measure_clip(detector, frames, redetect_every=None):
+    """(mean seconds per frame, Score, full detections) over the clip's frames: the detector on every
+    frame, or a follower made for them with `redetect_every`."""
+    from src.detectors import make_follower, photo_set
+    counting = CountingDetector(detector)
+    finder = counting if redetect_every is None else make_follower(counting, redetect_every)
+    label = 'every frame' if redetect_every is None else 'following, redetect_every %d' % redetect_every
+    found = []
+    start = time.time()
+    for frame in tqdm(frames, desc='%s on the clip, %s' % (detector.name, label), file=sys.stderr):
+        found.append(finder.detect(frame.image))
+    return (time.time() - start) / len(frames), photo_set.score(found, frames), counting.full_detections
+
+
+def clip_figures(detector, frames):
+    """The clip's figures: detecting every frame, following with the default redetect_every and, for a
+    detector that can follow, with the others of FOLLOW_SWEEP."""
+    from src.detectors.follow import REDETECT_EVERY
+    name = detector.name
+    figures = {'%s_clip_redetect_every' % name: REDETECT_EVERY}
+    runs = [('every_frame', None), ('follow', REDETECT_EVERY)]
+    if hasattr(detector, 'follow'):
+        runs += [('follow%d' % every, every) for every in FOLLOW_SWEEP]
+    for label, every in runs:
+        seconds, score, full = measure_clip(detector, frames, every)
+        key = '%s_clip_%s_' % (name, label)
+        figures.update({key + 'ms_per_frame': round(1000 * seconds, 1), key + 'recall': round(score.recall, 3),
+                        key + 'precision': round(score.precision, 3), key + 'full_detections': full})
+    return figures
+
+
 def main():
     from src.compat import RUNTIME
     from src.detectors import available, make_detector, photo_set
@@ -27,6 +79,9 @@ def main():
                else 'skimage only (no ../shared/hmr_reference/images)'}
     sets = [('composites', photo_set.composites()), ('photos', photo_set.photos())]
     figures['detector_people_composites'] = sum(len(p.people) for p in sets[0][1])
+    clip, _ = photo_set.clip_frames()
+    figures['detector_clip_frames'] = len(clip)
+    figures['detector_clip_people'] = sum(len(p.people) for p in clip)
     for name in available():
         start = time.time()
         detector = make_detector(name)
@@ -36,6 +91,7 @@ def main():
             figures['%s_ms_per_image_%s' % (name, label)] = round(1000 * seconds, 1)
             figures['%s_recall_%s' % (name, label)] = round(score.recall, 3)
             figures['%s_precision_%s' % (name, label)] = round(score.precision, 3)
+        figures.update(clip_figures(detector, clip))
     report(figures)
 
 

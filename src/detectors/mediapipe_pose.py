@@ -6,7 +6,9 @@ through TensorFlow's interpreter, with the pre- and post-processing of MediaPipe
 `pose_detection_cpu`, `pose_detection_to_roi` and `pose_landmark_by_roi_cpu`: the detector finds each
 person's face and a circle around the body (SSD anchors, weighted suppression), the landmark model
 reads a rotated square around that circle and gives 33 landmarks and a person mask. The box is the
-mask's extent; the keypoints are the landmarks in OpenPose's COCO-18 order.
+mask's extent; the keypoints are the landmarks in OpenPose's COCO-18 order. In a video the landmark
+model's auxiliary points give the square to look at in the next frame (`follow`, used by
+src/detectors/follow.py), as in MediaPipe's `pose_landmark_cpu` graph.
 """
 import importlib.util
 import os
@@ -39,7 +41,8 @@ BODY_IN_TILE = 0.5
 DETECTION_MERGE_IOU = 0.3
 # Detector keypoints: 0 the mid-hip, 1 a point whose distance from it is the radius of the body circle.
 HIP_KEYPOINT, BODY_RADIUS_KEYPOINT = 0, 1
-# pose_detection_to_roi.pbtxt: the landmark model looks at that circle's square, 1.25 times larger.
+# pose_detection_to_roi.pbtxt (and pose_landmarks_to_roi.pbtxt when following): the landmark model looks at
+# that circle's square, 1.25 times larger.
 ROI_SCALE = 1.25
 # pose_landmark_by_roi_cpu.pbtxt / tensors_to_pose_landmarks_and_segmentation.pbtxt.
 LANDMARK_SIZE = 256
@@ -160,13 +163,17 @@ class MediaPipePose(object):
 
     def detect(self, image):
         check_image(image)
-        people = []
-        for score, hip, radius_point in self._find_people(image):
-            person = self._landmarks(image, hip, radius_point)
-            if person is not None:
-                bbox, keypoints = person
-                people.append(Detection(bbox, float(score), keypoints))
-        return suppress_and_sort(people, SAME_PERSON_IOU)
+        people = [self._landmarks(image, hip, radius_point, score)
+                  for score, hip, radius_point in self._find_people(image)]
+        return suppress_and_sort([p for p in people if p is not None], SAME_PERSON_IOU)
+
+    def follow(self, image, person):
+        """`person`, a Detection of this detector in the previous frame of a video, in `image`: the landmark
+        model alone on the square its alignment points predict (MediaPipe's pose_landmarks_to_roi), as
+        MediaPipe's pose tracking does between detections. Its score is the model's pose presence; None
+        when the model sees nobody there."""
+        check_image(image)
+        return self._landmarks(image, person.alignment[0], person.alignment[1])
 
     def _find_people(self, image):
         """(score, mid-hip xy, body-radius point xy) in original pixels for each person found in any window."""
@@ -210,8 +217,10 @@ class MediaPipePose(object):
         keypoints = (raw[:, 4:12].reshape(-1, 4, 2) + anchors[:, None, :]) * side + [left, top]
         return boxes, keypoints, scores
 
-    def _landmarks(self, image, hip, radius_point):
-        """(bbox, COCO-18 keypoints) of the person around `hip`, or None when the model sees nobody."""
+    def _landmarks(self, image, hip, radius_point, score=None):
+        """The Detection of the person whose body circle has its centre at `hip` and passes through
+        `radius_point`, or None when the model sees nobody there; its score is `score`, else the landmark
+        model's pose presence."""
         dx, dy = radius_point - hip
         size = 2. * np.hypot(dx, dy) * ROI_SCALE
         if size < 1:
@@ -227,7 +236,8 @@ class MediaPipePose(object):
                                     crop[None].astype(np.float32) / 255.)
         self._landmarker.invoke()
         output = lambda shape: self._landmarker.get_tensor(self._landmark_outputs[shape])[0]  # noqa: E731
-        if float(output((1,))[0]) < MIN_POSE_PRESENCE:
+        presence = float(output((1,))[0])
+        if presence < MIN_POSE_PRESENCE:
             return None
         raw = output((LANDMARK_OUTPUTS * LANDMARK_VALUES,)).reshape(LANDMARK_OUTPUTS, LANDMARK_VALUES)
         xy = _refine_with_heatmap(raw[:, :2], output((HEATMAP_CELLS, HEATMAP_CELLS, LANDMARK_OUTPUTS)))
@@ -237,7 +247,12 @@ class MediaPipePose(object):
         bbox = _mask_box(mask, roi_to_image, image.shape)
         if bbox is None:
             return None
-        return bbox, to_coco18(xy[:len(joints.BLAZEPOSE33)], confidence[:len(joints.BLAZEPOSE33)])
+        body = len(joints.BLAZEPOSE33)
+        # The first two auxiliary points are the body circle's centre and a point on it, as the detector's
+        # keypoints 0 and 1: pose_landmarks_to_roi.pbtxt makes the next frame's square from them as
+        # pose_detection_to_roi.pbtxt makes this one from the detector's.
+        return Detection(bbox, presence if score is None else float(score),
+                         to_coco18(xy[:body], confidence[:body]), xy[body:body + 2].copy())
 
 
 def _refine_with_heatmap(xy, heatmap):
@@ -261,8 +276,13 @@ def _refine_with_heatmap(xy, heatmap):
 
 
 def _mask_box(mask, roi_to_image, shape):
-    """The [x, y, w, h] extent in the image of the person mask's pixels, or None if it is empty."""
+    """The [x, y, w, h] extent in the image of the person mask's pixels that fall inside it, or None if
+    there are none. Outside the image the square holds its border pixels repeated (as MediaPipe pads it),
+    and the mask often spills into those streaks: they are no part of the visible person."""
     rows, cols = np.nonzero(mask)
+    centres = np.stack([cols + .5, rows + .5], 1).dot(roi_to_image[:, :2].T) + roi_to_image[:, 2]
+    inside = np.all((centres >= 0) & (centres < [shape[1], shape[0]]), axis=1)
+    rows, cols = rows[inside], cols[inside]
     if not len(rows):
         return None
     # Pixel corners, so that the box covers whole mask pixels.

@@ -7,6 +7,7 @@ photographs; their person boxes were drawn by hand on the images and are the who
 nor wrong. A composite pastes people cut from those photos (their box plus some context) at known
 places and sizes onto a larger canvas made from a photo without people; it is reproducible from its seed.
 Without the sample images (a clone without ../shared) the set is scikit-image's photos alone.
+The frames of the sample video clip, with their true boxes, are scored the same way (`clip_frames`).
 """
 import collections
 import os
@@ -210,6 +211,19 @@ def composites(count=COMPOSITES, seed=0, images_dir=SAMPLE_IMAGES_DIR):
     pool = cutouts([p for p in real if len(p.people)])
     backgrounds = [p.image for p in real if p.name in BACKGROUNDS]
     return [composite(seed + i, pool, backgrounds) for i in range(count)]
+
+
+def clip_frames(fps=None, seconds=None):
+    """The sample clip (src/video/sample_clip.py: two people crossing, one leaving and coming back) as
+    one Photo a frame, its people's true boxes in the order of their ids; and those ids per frame."""
+    from ..video import sample_clip
+    frames, ids = [], []
+    for index, (frame, boxes) in enumerate(sample_clip.sample_frames(fps=fps or sample_clip.FPS,
+                                                                     seconds=seconds or sample_clip.SECONDS)):
+        frame_ids = sorted(boxes)
+        frames.append(Photo('frame%03d' % index, frame, _boxes([boxes[i] for i in frame_ids]), _boxes([])))
+        ids.append(frame_ids)
+    return frames, ids
 
 
 def score(detections, photo_list, min_iou=MIN_IOU):
