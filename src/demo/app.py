@@ -19,8 +19,10 @@ def make_finder(config, video=False):
     boxes = parse_boxes(config.bbox) if config.bbox else None
     detector = None
     if not config.json_path and not boxes and config.detector != 'none':
-        from ..detectors import make_detector
+        from ..detectors import make_detector, make_follower
         detector = make_detector(config.detector)
+        if video:  # full detections now and then, people followed between them
+            detector = make_follower(detector)
     return PeopleFinder(config.img_size, config.max_people, config.json_path, boxes, detector)
 
 
