@@ -40,31 +40,35 @@ class CountingDetector(object):
         return self.detector.detect(image)
 
 
-def measure_clip(detector, frames, redetect_every=None):
-    """(mean seconds per frame, Score, full detections) over the clip's frames: the detector on every
-    frame, or a follower made for them with `redetect_every`."""
+def measure_clip(detector, frames, settings):
+    """Per setting (None: the detector on every frame, else a follower's redetect_every): (mean seconds per
+    frame, Score, full detections). The settings take turns frame by frame, so that other load on the
+    machine weighs on them alike."""
     from src.detectors import make_follower, photo_set
-    counting = CountingDetector(detector)
-    finder = counting if redetect_every is None else make_follower(counting, redetect_every)
-    label = 'every frame' if redetect_every is None else 'following, redetect_every %d' % redetect_every
-    found = []
-    start = time.time()
-    for frame in tqdm(frames, desc='%s on the clip, %s' % (detector.name, label), file=sys.stderr):
-        found.append(finder.detect(frame.image))
-    return (time.time() - start) / len(frames), photo_set.score(found, frames), counting.full_detections
+    counters = [CountingDetector(detector) for _ in settings]
+    finders = [c if every is None else make_follower(c, every) for c, every in zip(counters, settings)]
+    seconds = [0.] * len(settings)
+    found = [[] for _ in settings]
+    for frame in tqdm(frames, desc='%s on the clip' % detector.name, file=sys.stderr):
+        for k, finder in enumerate(finders):
+            start = time.time()
+            found[k].append(finder.detect(frame.image))
+            seconds[k] += time.time() - start
+    return [(total / len(frames), photo_set.score(people, frames), counter.full_detections)
+            for total, people, counter in zip(seconds, found, counters)]
 
 
 def clip_figures(detector, frames):
-    """The clip's figures: detecting every frame, following with the default redetect_every and, for a
-    detector that can follow, with the others of FOLLOW_SWEEP."""
+    """The clip's figures: detecting every frame and, for a detector that can follow (a follower of any
+    other is the detector itself), following with the default redetect_every and those of FOLLOW_SWEEP."""
     from src.detectors.follow import REDETECT_EVERY
     name = detector.name
-    figures = {'%s_clip_redetect_every' % name: REDETECT_EVERY}
-    runs = [('every_frame', None), ('follow', REDETECT_EVERY)]
+    runs = [('every_frame', None)]
+    figures = {'%s_clip_follows' % name: hasattr(detector, 'follow')}
     if hasattr(detector, 'follow'):
-        runs += [('follow%d' % every, every) for every in FOLLOW_SWEEP]
-    for label, every in runs:
-        seconds, score, full = measure_clip(detector, frames, every)
+        runs += [('follow', REDETECT_EVERY)] + [('follow%d' % every, every) for every in FOLLOW_SWEEP]
+        figures['%s_clip_redetect_every' % name] = REDETECT_EVERY
+    for (label, _), (seconds, score, full) in zip(runs, measure_clip(detector, frames, [r[1] for r in runs])):
         key = '%s_clip_%s_' % (name, label)
         figures.update({key + 'ms_per_frame': round(1000 * seconds, 1), key + 'recall': round(score.recall, 3),
                         key + 'precision': round(score.precision, 3), key + 'full_detections': full})

@@ -457,6 +457,14 @@ def test_follower_schedule_known_answers():
         for frame in frames:
             assert len(follower.detect(frame)) == 1
         assert scripted.detected == expected, (every, lose)
+    # Frames of another size are another video: nobody to follow, a full detection.
+    scripted = ScriptedDetector([[(0., 200.)]] * 3)
+    follower = detectors.make_follower(scripted, 5)
+    follower.detect(frames[0])
+    follower.detect(frames[1])
+    other = np.zeros((80, 64, 3), np.uint8)
+    other[0, 0, 0] = 2
+    assert len(follower.detect(other)) == 1 and scripted.detected == [0, 2]
 
 
 def test_follower_merges_a_followed_person_with_their_fresh_detection():
