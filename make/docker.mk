@@ -5,7 +5,6 @@ DOCKER_IMAGE ?= hmr:$(TARGET)
 GPU_FLAGS ?= $(if $(shell command -v nvidia-smi 2>/dev/null),--gpus all)
 # Files written to mounted folders belong to the calling user, not the image's.
 DOCKER_RUN = docker run --rm $(GPU_FLAGS) --user $$(id -u):$$(id -g) -v $(CURDIR)/models:/hmr/models
-DATA_DIR ?= data/tf_datasets
 # make docker-check: the image it builds, where the demo smoke's outputs go, and what the build steps
 # may read from this machine (its CA bundle and pip settings, for a PyPI reached through a proxy).
 DOCKER_CHECK_IMAGE ?= localhost/hmr:modern-check

@@ -297,7 +297,7 @@ def test_bad_input_is_one_line_error(known_truth, converted, tmp_path):
     cases = [(str(tmp_path / 'nowhere'), argv, 'not a directory')]
     os.makedirs(str(tmp_path / 'empty' / 'test'))
     cases.append((str(tmp_path / 'empty'), argv, 'no MPI-INF-3DHP test records'))
-    cases.append((root, ['--load_path', str(tmp_path / 'model.ckpt-1')] + argv[2:], 'not found'))
+    cases.append((root, ['--load_path', str(tmp_path / 'model.ckpt-1')] + argv[2:], 'model files missing'))
     # Records of another converter have no activity.
     from src.datasets.tfrecord_io import ShardedWriter
     with ShardedWriter(str(tmp_path / 'other' / 'test' / 'TS1.tfrecord'), None) as writer:

@@ -204,7 +204,7 @@ def test_vis_writes_the_best_and_worst(hmr_config, h36m_test_set, tmp_path):
 @pytest.mark.parametrize('args, message', [
     (['--tfh36m_dir=/nonexistent'], 'no Human3.6M test records'),
     (['--protocol=3'], '--protocol must be 1 or 2'),
-    (['--load_path=/nonexistent/model.ckpt-1'], 'not found'),
+    (['--load_path=/nonexistent/model.ckpt-1'], 'model files missing (/nonexistent/model.ckpt-1.index)'),
     (['--load_path=/tmp'], 'is not a checkpoint'),
 ])
 def test_bad_input_is_one_line_error(hmr_config, h36m_test_set, tmp_path, capsys, args, message):

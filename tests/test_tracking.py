@@ -137,3 +137,14 @@ def test_empty_frames_are_fine():
     assert tracker.update(1, [box_at(10)]) == [0]
     assert tracker.update(2, []) == []
     assert tracker.update(3, [box_at(12)]) == [0]
+
+
+def test_a_person_leaving_as_a_sliver_and_coming_back_whole_keeps_the_id():
+    """At the picture's edge only a sliver of a person is boxed; back inside they are boxed whole, their
+    centre far from the sliver's in units of the sliver's size (the sample clip's front person)."""
+    frames = [(i, [('A', [300 + 35 * i, 80, 120, 280], None)]) for i in range(6)]
+    frames += [(6, [('A', [510, 80, 120, 280], None)]), (7, [('A', [548, 163, 92, 197], None)]),
+               (8, [('A', [584, 205, 56, 155], None)])]                     # out of a 640 px picture
+    frames += [(i, [('A', [424 - 27 * (i - 17), 82, 216, 278], None)]) for i in range(17, 22)]  # back, whole
+    result = run(Tracker(), frames)
+    assert len(set(ids_of(result, 'A'))) == 1

@@ -25,12 +25,8 @@ from glob import glob
 import numpy as np
 
 from ..errors import HMRError
-from ..joints import LSP14
 from .common import ImageCoder, convert_to_example
 from .tfrecord_io import ShardedWriter, progress, read_bytes, require_dir, require_file
-
-# LSP's own joint order is the training order (src.joints.LSP14); kept by name for clarity.
-LSP_JOINTS = list(LSP14)
 
 
 def load_joints(img_dir, dataset='auto'):

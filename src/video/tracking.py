@@ -59,7 +59,7 @@ class Tracker(object):
 
     max_gap: frames a track survives without a match (30: one second at 30 fps).
     max_distance: the gate, the largest distance between a track's predicted centre and a
-        detection's, in units of the person's size (sqrt of the box area).
+        detection's, in units of the person's size (sqrt of the larger box's area).
     gap_tolerance: the gate and the size unit grow by this fraction per missed frame, since a person
         unseen for a while may have moved farther than the prediction says.
     predict_frames: the box moves at the track's velocity for at most this many frames of a gap; past
@@ -67,7 +67,7 @@ class Tracker(object):
     velocity_smoothing: weight of the previous velocity in its running average.
     keypoint_weight, max_keypoint_distance: the weight in the cost of the distance between two poses
         (the mean distance of their keypoints, each set centred on its mean, in the same size units),
-        and its gate; keypoints below min_confidence are ignored.
+        and the most that distance adds to a cost; keypoints below min_confidence are ignored.
     """
 
     def __init__(self, max_gap=30, max_distance=1.0, gap_tolerance=0.1, predict_frames=5,
@@ -118,7 +118,9 @@ class Tracker(object):
     def _cost(self, track, frame_index, box, keypoints):
         gap = frame_index - track.last_frame
         predicted = track.predicted_box(frame_index, self.predict_frames)
-        size = np.sqrt(max(predicted[2] * predicted[3], 1e-9)) * (1 + self.gap_tolerance * (gap - 1))
+        # The person's size from the larger box: a person half out of the picture leaves a sliver of a
+        # box, and comes back whole.
+        size = np.sqrt(max(predicted[2] * predicted[3], box[2] * box[3], 1e-9)) * (1 + self.gap_tolerance * (gap - 1))
         distance = np.linalg.norm(_center(predicted) - _center(box)) / size
         if distance > self.max_distance:
             return _INFEASIBLE
@@ -130,7 +132,7 @@ class Tracker(object):
                 before = track.keypoints[common, :2] - track.keypoints[common, :2].mean(axis=0)
                 now = keypoints[common, :2] - keypoints[common, :2].mean(axis=0)
                 keypoint_distance = np.linalg.norm(before - now, axis=1).mean() / size
-                if keypoint_distance > self.max_keypoint_distance:
-                    return _INFEASIBLE
-                cost += self.keypoint_weight * keypoint_distance
+                # A cost, not a gate: a person coming back into the picture, or seen whole again after
+                # a part of them, changes pose by more than any gate for real changes would allow.
+                cost += self.keypoint_weight * min(keypoint_distance, self.max_keypoint_distance)
         return cost
