@@ -13,12 +13,16 @@ It imports the released `src` package from RELEASED_TREE (which it never changes
   and the norm (training_step.npz);
 - repeats the step on the images scaled by (1 + 1e-6): the yardstick of how far the released code
   moves from itself on an equivalent input;
+- runs the step three times as the released train() does (both updates in one session run) and logs
+  how far that lands from both updates starting from the same state (a race on D's weights: it varies
+  run to run; stored in yardstick_json, not compared);
 - reads every record of the reference tiny_tfrecords with the released DataLoader, augmentation
   off, and saves its image and keypoint tensors (input_pipeline.npz).
 
 Stand-ins, never edits of the released tree: `tf.train.Supervisor` (it finalises the graph; nothing
 here needs its session management), `src.util.renderer` (opendr; only drawing uses it), `ipdb` (so a
-debugger call stops with an error instead of waiting for input). Dropout keeps its arithmetic but
+debugger call stops with an error instead of waiting for input); deepdish, which reads the mean
+parameters, is the real one of the legacy environment. Dropout keeps its arithmetic but
 draws a fixed mask (training_case.FixedDropout); with augmentation off every `tf.random_uniform`
 returns its upper bound (no jitter, no flip).
 """
