@@ -3,6 +3,8 @@
 LSP-14 is the order of the training keypoints and of the evaluation joints; COCO+ 19 appends the five
 COCO face points; SMPL-24 is the body model's skeleton.
 """
+import numpy as np
+
 LSP14 = ['right_ankle', 'right_knee', 'right_hip', 'left_hip', 'left_knee', 'left_ankle',
          'right_wrist', 'right_elbow', 'right_shoulder', 'left_shoulder', 'left_elbow', 'left_wrist',
          'neck', 'head_top']
@@ -27,9 +29,25 @@ def flip_permutation(order):
     return [order.index(mirrored(name)) for name in order]
 
 
-def index_map(source, target):
-    """Indices into `source` for each joint of `target` (every target joint must exist in source)."""
-    return [source.index(name) for name in target]
+def index_map(source, target, allow_missing=False):
+    """Indices into `source` for each joint of `target`. A target joint that `source` lacks is a
+    ValueError, or with allow_missing gets None (`reorder` fills it)."""
+    lacking = [name for name in target if name not in source]
+    if lacking and not allow_missing:
+        raise ValueError('the source joint order lacks %s' % ', '.join(lacking))
+    return [source.index(name) if name in source else None for name in target]
+
+
+def reorder(points, source, target, fill=0.):
+    """points: K x D in the joint order `source` -> len(target) x D in the order `target`; target
+    joints that `source` lacks (a dataset that does not annotate them) get `fill` in every column."""
+    points = np.asarray(points, dtype=np.float64)
+    out = np.full((len(target),) + points.shape[1:], fill, dtype=np.float64)
+    for i, j in enumerate(index_map(source, target, allow_missing=True)):
+        if j is not None:
+            out[i] = points[j]
+    return out
+
 
 # OpenPose's COCO-18 keypoint order (the `pose_keypoints` of its JSON; BODY_25 inserts a mid-hip at 8).
 OPENPOSE_COCO18 = ['nose', 'neck', 'right_shoulder', 'right_elbow', 'right_wrist', 'left_shoulder', 'left_elbow',

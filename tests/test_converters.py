@@ -22,7 +22,7 @@ PROJECT_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 # ------------------------------------------------------------------------------------------ helpers
 def read_records(path):
-    from src.datasets.tfrecord_io import read_records as _read
+    from src.datasets.records import read_records as _read
     return _read(path)
 
 
@@ -307,7 +307,7 @@ def test_mosh_missing_folder_is_one_line_error(tmp_path):
 # ------------------------------------------------------------------------------------------ writer
 def test_interrupted_shard_leaves_no_file(tmp_path):
     from src.datasets.smpl_to_tfrecords import mocap_example
-    from src.datasets.tfrecord_io import ShardedWriter
+    from src.datasets.records import ShardedWriter
     pattern = str(tmp_path / 'x_%03d.tfrecord')
     with pytest.raises(RuntimeError):
         with ShardedWriter(pattern, 2) as writer:

@@ -146,7 +146,7 @@ def known_metrics(joint_errors):
 
 def write_records(src_path, dst_path, sequence, gt3d_mm):
     """The records of src_path under another sequence name, with other 3D joints."""
-    from src.datasets.tfrecord_io import ShardedWriter
+    from src.datasets.records import ShardedWriter
     with ShardedWriter(dst_path, None) as writer:
         for example, gt in zip(read_records(src_path), gt3d_mm):
             feature = example.features.feature
@@ -299,7 +299,7 @@ def test_bad_input_is_one_line_error(known_truth, converted, tmp_path):
     cases.append((str(tmp_path / 'empty'), argv, 'no MPI-INF-3DHP test records'))
     cases.append((root, ['--load_path', str(tmp_path / 'model.ckpt-1')] + argv[2:], 'model files missing'))
     # Records of another converter have no activity.
-    from src.datasets.tfrecord_io import ShardedWriter
+    from src.datasets.records import ShardedWriter
     with ShardedWriter(str(tmp_path / 'other' / 'test' / 'TS1.tfrecord'), None) as writer:
         for example in read_records(osp.join(converted[1], 'test', 'TS1.tfrecord')):
             del example.features.feature['meta/activity']

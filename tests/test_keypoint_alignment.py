@@ -86,7 +86,7 @@ def test_the_disks_themselves_are_centred_on_their_joints():
 def test_lsp_converter_keeps_labels_on_their_disks(tmp_path):
     import scipy.io as sio
     from src.datasets.lsp_to_tfrecords import process_lsp
-    from src.datasets.tfrecord_io import read_records
+    from src.datasets.records import read_records
     rng = np.random.RandomState(1)
     raw = tmp_path / 'lsp'
     os.makedirs(str(raw / 'images'))
@@ -112,7 +112,7 @@ def test_lsp_converter_keeps_labels_on_their_disks(tmp_path):
 @pytest.mark.parametrize('scale', [.55, .83, 1.0, 1.25, 1.5])
 def test_rescale_and_crop_keeps_labels_on_their_disks(scale):
     # The person normalisation of the MPII and COCO converters.
-    from src.datasets.tfrecord_io import rescale_and_crop
+    from src.datasets.person_crop import rescale_and_crop
     rng = np.random.RandomState(int(scale * 100))
     joints = joints_at([160.4, 141.7], jitter=rng)
     visible = np.ones(14)
@@ -131,7 +131,7 @@ def test_rescale_and_crop_keeps_labels_on_their_disks(scale):
 @pytest.mark.parametrize('size', [.75, 1., 1.4])
 def test_3d_set_examples_keep_labels_on_their_disks(size):
     # MPI-INF-3DHP and Human3.6M: rescaled so the joints' box diagonal is 150 px, a 300 px window cut.
-    from src.datasets.tfrecord_io import person_3d_example
+    from src.datasets.common import person_3d_example
     rng = np.random.RandomState(int(size * 10))
     joints = joints_at([250.6, 190.2], scale=size, jitter=rng)
     image = disk_image(400, 520, joints, np.ones(14), rng)

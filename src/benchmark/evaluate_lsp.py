@@ -25,7 +25,7 @@ from absl import flags
 from PIL import Image
 
 from ..datasets.lsp_to_tfrecords import load_joints
-from ..datasets.tfrecord_io import require_dir
+from ..datasets.official_files import require_dir
 from ..util.image import box_scale_and_center, crop_for_model, read_image
 from ..errors import HMRError
 from ..util import files

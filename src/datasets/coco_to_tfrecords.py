@@ -27,10 +27,11 @@ import sys
 import numpy as np
 
 from ..errors import HMRError
-from ..joints import COCOPLUS19
+from ..joints import COCOPLUS19, reorder
 from .common import ImageCoder, convert_to_example
-from .joint_maps import reorder
-from .tfrecord_io import (ShardedWriter, progress, read_bytes, require_dir, require_file, rescale_and_crop)
+from .official_files import progress, read_bytes, require_dir, require_file
+from .person_crop import rescale_and_crop
+from .records import ShardedWriter
 
 # COCO's 17 keypoints in the order of the annotation files.
 COCO_JOINTS = ['nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder',

@@ -1,4 +1,6 @@
-"""Example builders of the released TFRecord layout, shared by every dataset converter.
+"""Example builders of the released TFRecord layout, shared by every dataset converter: 2D keypoints
+(convert_to_example), 3D labels (convert_to_example_wmosh), and the whole 3D-set Example of a person
+in a frame (person_3d_example).
 
 Features (names and types as released, so records written by the released converters and by ours
 are interchangeable):
@@ -15,6 +17,7 @@ import numpy as np
 
 from ..compat import tf
 from ..errors import HMRError
+from .person_crop import person_scale, rescale_and_crop
 
 NUM_LSP = 14
 
@@ -112,3 +115,29 @@ def convert_to_example_wmosh(image_data, image_path, height, width, label, cente
         'image/cam': float_feature(np.asarray(cam)),
     })
     return tf.train.Example(features=tf.train.Features(feature=features))
+
+
+def person_3d_example(image, image_path, gt2d, gt3d_m, cam, pose=None, shape=None, coder=None):
+    """The released 3D-set Example (MPI-INF-3DHP, Human3.6M): all 14 joints visible; the person is
+    rescaled so the diagonal of its joints' box is 150 px, and a window of up to 300 x 300 around the
+    rounded, rescaled box centre is cut (no padding). gt2d is 14 x 2 pixels, gt3d_m 14 x 3 metres,
+    cam [f, px, py]: f is multiplied by the scale, the principal point follows the resize and the crop.
+    meta/scale_factors are the resize's actual [y, x] factors, meta/crop_pt the window's [x, y].
+    None when the joints have no extent."""
+    coder = coder or ImageCoder()
+    gt2d = np.asarray(gt2d, np.float64)
+    min_pt, max_pt = gt2d.min(axis=0), gt2d.max(axis=0)
+    scale = person_scale(np.linalg.norm(max_pt - min_pt))
+    if scale is None:
+        return None
+    crop, joints, center, start_pt, factors_yx = rescale_and_crop(
+        image, gt2d.T, scale, 150, center_unscaled=(min_pt + max_pt) / 2.)
+    cam = np.array(cam, dtype=np.float64)
+    cam[0] *= scale
+    cam[1] = cam[1] * factors_yx[1] - start_pt[0]
+    cam[2] = cam[2] * factors_yx[0] - start_pt[1]
+    label = np.vstack([joints, np.ones((1, joints.shape[1]))])
+    height, width = crop.shape[:2]
+    return convert_to_example_wmosh(coder.encode_jpeg(crop), image_path, height, width, label, center,
+                                    np.asarray(gt3d_m, np.float64), pose, shape, np.asarray(factors_yx),
+                                    start_pt, cam)

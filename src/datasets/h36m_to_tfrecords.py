@@ -17,7 +17,7 @@ skips.
 
 Every kept frame: the 14 LSP joints of the 32 (H36M_JOINTS), all visible; the box comes from the 2D
 projections (D2_Positions); the person is rescaled so the diagonal of the box is 150 px and a window of
-up to 300 x 300 is cut, exactly as for MPI-INF-3DHP (src.datasets.tfrecord_io.person_3d_example);
+up to 300 x 300 is cut, exactly as for MPI-INF-3DHP (src.datasets.common.person_3d_example);
 mosh/gt3d holds the 3D joints in metres; image/cam holds [f, px, py], the pinhole camera fitted by least
 squares to the sequence's D3 -> D2 projections (f the mean of fx and fy), after the resize and crop.
 The official data has no SMPL parameters: mosh/pose and mosh/shape are -1 and meta/has_3d 0.
@@ -48,9 +48,10 @@ import numpy as np
 
 from ..errors import HMRError
 from ..joints import LSP14, index_map
-from .common import ImageCoder
-from .tfrecord_io import (ShardedWriter, VideoError, enough_in_image, person_3d_example, progress, require_dir,
-                          video_frames)
+from .common import ImageCoder, person_3d_example
+from .official_files import VideoError, progress, require_dir, video_frames
+from .person_crop import enough_in_image
+from .records import ShardedWriter
 
 SUBJECTS = {'train': [1, 5, 6, 7, 8], 'test': [9, 11]}
 CAMERAS = ['54138969', '55011271', '58860488', '60457274']

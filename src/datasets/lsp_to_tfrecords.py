@@ -26,7 +26,8 @@ import numpy as np
 
 from ..errors import HMRError
 from .common import ImageCoder, convert_to_example
-from .tfrecord_io import ShardedWriter, progress, read_bytes, require_dir, require_file
+from .official_files import progress, read_bytes, require_dir, require_file
+from .records import ShardedWriter
 
 
 def load_joints(img_dir, dataset='auto'):

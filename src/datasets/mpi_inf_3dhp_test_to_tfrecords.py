@@ -11,7 +11,7 @@ The 17 joints are those of the test set's evaluation code (mpii_get_joint_set('r
 order of TEST_JOINTS; the 14 LSP joints are taken from them.
 
 Output: <output_directory>/test/TS<k>.tfrecord holding every valid frame in order, as the released
-3D-set Example (src.datasets.tfrecord_io.person_3d_example, as for the training set): all 14 joints
+3D-set Example (src.datasets.common.person_3d_example, as for the training set): all 14 joints
 visible, the person rescaled so the diagonal of its joints' box is 150 px and a window of up to
 300 x 300 cut around it; mosh/gt3d holds univ_annot3 in metres (the benchmark's standard ground
 truth); image/cam [f, px, py] is the pinhole camera fitted to the sequence's annot3 -> annot2
@@ -33,9 +33,10 @@ import numpy as np
 
 from ..errors import HMRError
 from ..joints import LSP14, index_map
-from .common import ImageCoder, int64_feature
+from .common import ImageCoder, int64_feature, person_3d_example
 from .h36m_to_tfrecords import fit_camera
-from .tfrecord_io import ShardedWriter, person_3d_example, progress, read_bytes, require_dir, require_file
+from .official_files import progress, read_bytes, require_dir, require_file
+from .records import ShardedWriter
 
 # The 17 joints of annot2/annot3/univ_annot3 in the test set, in order.
 TEST_JOINTS = [

@@ -15,7 +15,7 @@ As released: cameras 0, 1, 2, 4, 5, 6, 7, 8; subjects 1-7 for --split train (wri
 a frame is kept when some joint moved 200 mm or more since the last kept one (the first always), and
 when at least 8 of the 14 joints lie inside the image. Joints are mapped to LSP-14 (all visible), 3D
 to metres; the person is rescaled so the diagonal of its joints' box is 150 px and a window of up to
-300 x 300 is cut (src.datasets.tfrecord_io.person_3d_example: meta/scale_factors, meta/crop_pt and
+300 x 300 is cut (src.datasets.common.person_3d_example: meta/scale_factors, meta/crop_pt and
 image/cam [f, px, py] follow the resize and crop). mosh/pose and mosh/shape are -1 with meta/has_3d 0.
 All examples are shuffled (--seed makes it repeatable) into `train_%04d.tfrecord`, 500 per file.
 Sequences missing from the download are reported and skipped; each sequence's own camera.calibration
@@ -36,9 +36,10 @@ import numpy as np
 
 from ..errors import HMRError
 from ..joints import LSP14, index_map
-from .common import ImageCoder
-from .tfrecord_io import (ShardedWriter, enough_in_image, person_3d_example, progress, read_bytes,
-                          require_dir, require_file, video_frames)
+from .common import ImageCoder, person_3d_example
+from .official_files import progress, read_bytes, require_dir, require_file, video_frames
+from .person_crop import enough_in_image
+from .records import ShardedWriter
 
 # The 28 joints of the training annotation (annot2/annot3 columns), in order.
 MPI_INF_3DHP_JOINTS = [

@@ -26,10 +26,11 @@ import sys
 import numpy as np
 
 from ..errors import HMRError
-from ..joints import LSP14
+from ..joints import LSP14, reorder
 from .common import ImageCoder, convert_to_example
-from .joint_maps import reorder
-from .tfrecord_io import (ShardedWriter, progress, read_bytes, require_dir, require_file, rescale_and_crop)
+from .official_files import progress, read_bytes, require_dir, require_file
+from .person_crop import rescale_and_crop
+from .records import ShardedWriter
 
 ANNOTATION_NAME = 'mpii_human_pose_v1_u12_1.mat'
 # MPII's joint ids 0..15, by name (thorax is the chest point, neck the upper neck).

@@ -28,7 +28,8 @@ from ..compat import tf
 from ..errors import HMRError
 from ..tf_smpl.smpl_io import load_restricted_pickle
 from .common import float_feature
-from .tfrecord_io import ShardedWriter, progress, require_dir
+from .official_files import progress, require_dir
+from .records import ShardedWriter
 
 DATASET_NAMES = ['neutrSMPL_CMU', 'neutrSMPL_H3.6', 'neutrSMPL_jointLim']
 _TEST_SUBJECT = re.compile(r'^S(9|11)(?![0-9])')
