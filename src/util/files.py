@@ -35,6 +35,21 @@ def _obj_lines(prefix, rows, fmt):
     return ((prefix + fmt + '\n') * len(rows)) % tuple(rows.ravel())
 
 
+# The face lines of recent (faces, first vertex) pairs: every mesh of a run has SMPL's faces, and
+# formatting them is most of an OBJ's cost.
+_FACE_LINES = {}
+_FACE_LINES_KEPT = 8
+
+
+def _face_lines(faces, first_vertex):
+    key = (faces.tobytes(), faces.shape, first_vertex)
+    if key not in _FACE_LINES:
+        if len(_FACE_LINES) >= _FACE_LINES_KEPT:
+            _FACE_LINES.clear()
+        _FACE_LINES[key] = _obj_lines('f ', faces + first_vertex, ' '.join(['%d'] * 3))
+    return _FACE_LINES[key]
+
+
 def write_obj(path, meshes, faces, header):
     """Wavefront OBJ of one or several meshes (`meshes`: V x 3 or a list of them, all with `faces`),
     one object `person<i>` each, 1-based faces; `header` lines become comments. Written atomically."""
@@ -46,7 +61,7 @@ def write_obj(path, meshes, faces, header):
         if len(meshes) > 1:
             parts.append('o person%d\n' % i)
         parts.append(_obj_lines('v ', verts, ' '.join(['%.6f'] * 3)))
-        parts.append(_obj_lines('f ', faces + 1 + i * len(verts), ' '.join(['%d'] * 3)))
+        parts.append(_face_lines(faces, 1 + i * len(verts)))
     write_text(path, ''.join(parts))
 
 
