@@ -262,3 +262,21 @@ def test_boxes_text_takes_several_people():
     assert parse_boxes('1,2,30,40;5,6,70,80') == [(1, 2, 30, 40), (5, 6, 70, 80)]
     with pytest.raises(HMRError, match='several separated by ";"'):
         parse_boxes('1,2,30,40;5,6')
+
+
+def test_pictures_workers_whose_renderer_cannot_start_fail_the_job_not_the_run(monkeypatch):
+    """A picture worker whose renderer cannot start (a broken GL install) reports that on each job;
+    before, the pool restarted such workers forever."""
+    from src.demo.workers import Pictures
+    monkeypatch.setenv('HMR_RENDERER', 'no-such-renderer')  # inherited by the spawned workers
+    pictures = Pictures(1, np.array([[0, 1, 2]]))
+    try:
+        future = pictures.submit(return_renderer)
+        with pytest.raises(HMRError, match='HMR_RENDERER=no-such-renderer'):
+            future.result(timeout=120)
+    finally:
+        pictures.close()
+
+
+def return_renderer(renderer):
+    return renderer

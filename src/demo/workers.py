@@ -7,20 +7,26 @@ import concurrent.futures
 import multiprocessing
 import signal
 
-_RENDERER = None
+_RENDERER = []
 
 
 def _start_worker(faces):
     """Each picture worker: its own renderer; Ctrl-C is the parent's to handle (it lets the worker
-    finish the file it is writing, so none is left half-written)."""
-    global _RENDERER
+    finish the file it is writing, so none is left half-written). A renderer that cannot start is
+    kept as the error each job then reports: a pool whose initializer raises starts new workers
+    forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from ..util.renderer import SMPLRenderer
-    _RENDERER = SMPLRenderer(faces=faces)
+    try:
+        from ..util.renderer import SMPLRenderer
+        _RENDERER.append(SMPLRenderer(faces=faces))
+    except Exception as e:
+        _RENDERER.append(e)
 
 
 def _run_with_renderer(function, args):
-    return function(_RENDERER, *args)
+    if isinstance(_RENDERER[0], Exception):
+        raise _RENDERER[0]
+    return function(_RENDERER[0], *args)
 
 
 class Pictures(object):
