@@ -6,7 +6,6 @@ import json
 import os
 
 import numpy as np
-from PIL import Image
 
 from ..errors import HMRError
 
@@ -93,6 +92,8 @@ def write_json(path, data, indent=1):
 
 def write_png(path, image, compress_level=6):
     """An RGB(A) uint8 image as PNG, written atomically."""
+    # Imported here: the animation exports use this module in an environment without Pillow.
+    from PIL import Image
     with atomic_file(path, 'wb') as f:
         Image.fromarray(np.asarray(image, dtype=np.uint8)).save(f, format='PNG', compress_level=compress_level)
 
