@@ -8,6 +8,9 @@ import sys
 
 from absl import flags
 
+from .datasets import registry
+from .errors import HMRError
+
 SRC_DIR = osp.dirname(osp.abspath(__file__))
 PROJECT_DIR = osp.dirname(SRC_DIR)
 MODEL_DIR = osp.join(PROJECT_DIR, 'models')
@@ -62,9 +65,26 @@ flags.DEFINE_string('model_dir', None, 'Where model will be saved -- filled auto
 flags.DEFINE_integer('log_img_step', 100, 'How often to visualize img during training')
 flags.DEFINE_integer('epoch', 100, '# of epochs to train')
 
-flags.DEFINE_list('datasets', ['lsp', 'lsp_ext', 'mpii', 'coco'], 'datasets to use for training')
-flags.DEFINE_list('mocap_datasets', ['CMU', 'H3.6', 'jointLim'],
-                  'datasets to use for adversarial prior training')
+flags.DEFINE_list('datasets', registry.names(registry.IMAGES, flag_default=True),
+                  'datasets to use for training, among %s' % ','.join(registry.names(registry.IMAGES)))
+flags.DEFINE_list('mocap_datasets', registry.names(registry.MOCAP, flag_default=True),
+                  'datasets to use for adversarial prior training, among %s' % ','.join(registry.names(registry.MOCAP)))
+
+
+def _known_datasets(kind, flag):
+    """A flag validator: every name is a dataset of `kind` in src.datasets.registry (else the flag's
+    value is refused while parsing, with the registry's one-line reason)."""
+    def check(names):
+        try:
+            registry.lookup(names, kind, flag)
+        except HMRError as e:
+            raise flags.ValidationError(str(e))
+        return True
+    return check
+
+
+flags.register_validator('datasets', _known_datasets(registry.IMAGES, '--datasets'))
+flags.register_validator('mocap_datasets', _known_datasets(registry.MOCAP, '--mocap_datasets'))
 
 # Model config
 flags.DEFINE_boolean('encoder_only', False, 'if set, no adversarial prior is trained = monsters')
@@ -113,7 +133,6 @@ def get_config(argv=None):
 def require_model_files(load_path=None, smpl_model_path=None):
     """Raise HMRError (one line) unless the checkpoint `load_path` (its .index, the released layout)
     and the SMPL model `smpl_model_path` exist; only the ones given are checked."""
-    from .errors import HMRError
     if load_path is not None and not load_path:
         raise HMRError('no checkpoint given: pass --load_path (the released one is models/model.ckpt-667589)')
     missing = [path for path in ((load_path + '.index') if load_path else None, smpl_model_path)

@@ -4,11 +4,10 @@ import os
 import os.path as osp
 from datetime import datetime
 
+from .datasets import registry
 from .errors import HMRError
 from .util.files import write_json
 
-DEFAULT_DATASETS = ['lsp', 'lsp_ext', 'mpii', 'h36m', 'coco', 'mpi_inf_3dhp']
-DEFAULT_MOCAP = ['CMU', 'H3.6', 'jointLim']
 # Flags that may change between a run and its resumption.
 RESUMABLE_CHANGES = {'load_path', 'log_img_step', 'pretrained_model_path', 'max_steps', 'save_every_secs',
                      'allow_changed_params', 'model_dir', 'data_dir', 'epoch',
@@ -22,14 +21,15 @@ def flag_values(config):
 
 
 def run_name(config, prefix='HMR'):
-    """The released run-folder name: what differs from the default recipe, then the time."""
+    """The released run-folder name: what differs from the paper's recipe, then the time."""
     prefix, postfix = [prefix], []
-    if sorted(config.datasets) != sorted(DEFAULT_DATASETS):
-        if all(d in config.datasets for d in DEFAULT_DATASETS):
-            postfix.append('default+' + '-'.join(sorted(d for d in config.datasets if d not in DEFAULT_DATASETS)))
+    recipe = registry.names(registry.IMAGES, in_recipe=True)
+    if sorted(config.datasets) != sorted(recipe):
+        if all(d in config.datasets for d in recipe):
+            postfix.append('default+' + '-'.join(sorted(d for d in config.datasets if d not in recipe)))
         else:
             postfix.append('-'.join(sorted(config.datasets)))
-    if sorted(config.mocap_datasets) != sorted(DEFAULT_MOCAP):
+    if sorted(config.mocap_datasets) != sorted(registry.names(registry.MOCAP, in_recipe=True)):
         postfix.append('-'.join(config.mocap_datasets))
     postfix.append(config.model_type)
     if config.num_stage != 3:

@@ -2,9 +2,9 @@
 
 Raw layout (as distributed with HMR's training data, --data_directory):
   <data_directory>/<dataset_name>/<sequence folder>/*.pkl
-  dataset_name: neutrSMPL_CMU, neutrSMPL_H3.6 or neutrSMPL_jointLim. Each pickle (Python 2 pickles
-  are read) is a dict with 'poses' (or 'new_poses'), N x 72 axis-angle, and 'betas' (10, or more of
-  which the first 10 are used).
+  dataset_name: the MoSh name of a prior set in src.datasets.registry (neutrSMPL_CMU, ...). Each
+  pickle (Python 2 pickles are read) is a dict with 'poses' (or 'new_poses'), N x 72 axis-angle, and
+  'betas' (10, or more of which the first 10 are used).
 
 Files of H3.6M's test subjects (a path folder or file name starting with S9 or S11) are left out, as
 released. All poses are shuffled together (--seed makes this repeatable) and written as Examples with
@@ -30,8 +30,9 @@ from ..tf_smpl.smpl_io import load_restricted_pickle
 from .common import float_feature
 from .official_files import progress, require_dir
 from .records import ShardedWriter
+from .registry import DATASETS, MOCAP
 
-DATASET_NAMES = ['neutrSMPL_CMU', 'neutrSMPL_H3.6', 'neutrSMPL_jointLim']
+DATASET_NAMES = [d.mosh_name for d in DATASETS if d.kind == MOCAP]
 _TEST_SUBJECT = re.compile(r'^S(9|11)(?![0-9])')
 
 

@@ -4,9 +4,6 @@ Augmentation follows the released data loader: the person centre jitters by up t
 the image scales by a factor in [scale_min, scale_max], edges are repeated as padding, a 224 crop is
 cut, and half of the examples are mirrored (joints swap sides, the SMPL pose and 3D joints reflect).
 """
-from glob import glob
-from os.path import join
-
 import numpy as np
 
 from ..compat import tf
@@ -14,24 +11,6 @@ from ..joints import COCOPLUS19, LSP14, SMPL24, flip_permutation
 
 NUM_LSP = len(LSP14)
 NUM_FACE = len(COCOPLUS19) - NUM_LSP
-# Datasets whose converted records live in a folder of their own rather than <name>/train_*.tfrecord.
-_OWN_FOLDER = {'h36m': 'tf_records_human36m_wjoints', 'mpi_inf_3dhp': 'mpi_inf_3dhp'}
-
-
-def record_pattern(dataset_dir, dataset, split='train'):
-    """Where the released converters put a dataset's records (a glob pattern)."""
-    if dataset in _OWN_FOLDER:
-        return join(dataset_dir, _OWN_FOLDER[dataset], split, '*.tfrecord')
-    return join(dataset_dir, dataset, '%s_*.tfrecord' % split)
-
-
-def get_all_files(dataset_dir, datasets, split='train'):
-    """The record files of `datasets` in the released layout, sorted within each dataset."""
-    return [f for dataset in datasets for f in sorted(glob(record_pattern(dataset_dir, dataset, split)))]
-
-
-def files_per_dataset(dataset_dir, datasets, split='train'):
-    return {d: get_all_files(dataset_dir, [d], split) for d in datasets}
 
 
 def parse_example_proto(example_serialized, has_3d=False):
