@@ -6,33 +6,39 @@ joints) and `has3d` (B x 2: has 3D joints, has SMPL parameters). With 3D labels 
 3D and 2D-only examples in equal numbers, as the released queues paired them. The prior's MoSh
 batches hold batch_size * num_stage poses and shapes.
 
-A record whose labels are not finite stops training with an error naming its image (NONFINITE_LABEL).
+Which records each dataset has, and which carry 3D labels, is src.datasets.registry's table; a name
+it does not know is an error here. A record whose labels are not finite stops training with an error
+naming its image (NonFiniteLabelError).
 """
-from glob import glob
-from os.path import isdir, join
+import re
+from os.path import isdir
 
 from .compat import tf
+from .datasets import registry
+from .datasets.registry import num_examples  # noqa: F401 (the released trainer imports it from here)
 from .distributed import SINGLE
 from .errors import HMRError
 from .tf_smpl.batch_lbs import batch_rodrigues
 from .util import data_utils
 
-DATASETS_3D = ['h36m', 'up', 'mpi_inf_3dhp']
 NONFINITE_LABEL = 'HMR: non-finite label in record of image'
 
+
+class NonFiniteLabelError(HMRError):
+    """A training record whose labels are NaN or infinite; `image` is the image name it was written with."""
+
+    def __init__(self, image):
+        HMRError.__init__(self, 'non-finite label in the record of image %s: fix or drop that record' % image)
+        self.image = image
+
+
+def nonfinite_label_error(error):
+    """The NonFiniteLabelError a step's tf.errors.InvalidArgumentError reports (from the finite-label
+    assertion of this module's input pipeline), or None when it reports something else."""
+    found = re.search(r'\[%s\] \[([^\]]*)\]' % re.escape(NONFINITE_LABEL), error.message)
+    return NonFiniteLabelError(found.group(1)) if found else None
+
 SHUFFLE_BUFFER = 2000
-
-# Training-set sizes of the released conversions (for epochs and progress).
-NUM_TRAIN = {
-    'lsp': 1000, 'lsp_ext': 10000, 'mpii': 20000, 'h36m': 312188, 'coco': 79344, 'mpi_inf_3dhp': 147221,
-    'H3.6': 1559985, 'CMU': 3934267, 'jointLim': 181968,
-}
-
-
-def num_examples(datasets):
-    """Released size of `datasets`; a dataset it does not know counts its records on disk elsewhere."""
-    datasets = datasets if isinstance(datasets, list) else [datasets]
-    return sum(NUM_TRAIN.get(d, 0) for d in datasets)
 
 
 class DataLoader(object):
@@ -43,8 +49,8 @@ class DataLoader(object):
         self.workers = workers
         self.use_3d_label = config.use_3d_label
         self.dataset_dir = config.data_dir
-        self.datasets = config.datasets
-        self.mocap_datasets = config.mocap_datasets
+        self.datasets = registry.lookup(config.datasets, registry.IMAGES, '--datasets')
+        self.mocap_datasets = registry.lookup(config.mocap_datasets, registry.MOCAP, '--mocap_datasets')
         self.batch_size = config.batch_size
         self.output_size = config.img_size
         self.trans_max = config.trans_max
@@ -55,13 +61,14 @@ class DataLoader(object):
             raise HMRError('data_dir %s does not exist: convert the datasets first (make datasets) or set '
                            '--data_dir' % self.dataset_dir)
 
-    def _files(self, datasets):
-        per_dataset = data_utils.files_per_dataset(self.dataset_dir, datasets)
-        empty = [d for d, files in per_dataset.items() if not files]
+    def _files(self, datasets, what='training records'):
+        """The record files of `datasets` (descriptors), sorted within each; an HMRError names those without."""
+        per_dataset = [(d, d.record_files(self.dataset_dir)) for d in datasets]
+        empty = [d for d, files in per_dataset if not files]
         if empty:
-            raise HMRError('no training records for %s: nothing matches %s' % (
-                ', '.join(sorted(empty)), ', '.join(data_utils.record_pattern(self.dataset_dir, d) for d in sorted(empty))))
-        return [f for d in datasets for f in per_dataset[d]]
+            raise HMRError('no %s for %s: nothing matches %s' % (
+                what, ', '.join(d.name for d in empty), ', '.join(d.record_pattern(self.dataset_dir) for d in empty)))
+        return [f for _, files in per_dataset for f in files]
 
     def _records(self, files):
         files, by_record = self.workers.shard(files)
@@ -79,11 +86,12 @@ class DataLoader(object):
     def load(self):
         """Iterator output: the batch dict described in the module docstring."""
         if self.use_3d_label:
-            datasets_2d = [d for d in self.datasets if d not in DATASETS_3D]
-            datasets_3d = [d for d in self.datasets if d in DATASETS_3D]
+            datasets_2d = [d for d in self.datasets if not d.has_3d]
+            datasets_3d = [d for d in self.datasets if d.has_3d]
             if not datasets_3d:
+                with_3d = [d.name for d in registry.DATASETS if d.kind == registry.IMAGES and d.has_3d]
                 raise HMRError('use_3d_label is on but none of %s has 3D labels (%s): add one or pass '
-                               '--use_3d_label=False' % (','.join(self.datasets), ', '.join(DATASETS_3D)))
+                               '--use_3d_label=False' % (','.join(d.name for d in self.datasets), ', '.join(with_3d)))
             examples = self._examples(self._files(datasets_3d), has_3d=True)
             if datasets_2d:
                 # One 3D and one 2D example in turn, like the released paired queues.
@@ -153,13 +161,8 @@ class DataLoader(object):
 
     def get_smpl_loader(self):
         """(pose, shape) batches of batch_size * num_stage MoSh examples for the prior."""
-        files = []
-        for name in self.mocap_datasets:
-            found = sorted(glob(join(self.dataset_dir, 'mocap_neutrMosh', 'neutrSMPL_%s_*.tfrecord' % name)))
-            if not found:
-                raise HMRError('no MoSh records for %s: expected %s' % (
-                    name, join(self.dataset_dir, 'mocap_neutrMosh', 'neutrSMPL_%s_*.tfrecord' % name)))
-            files += found
+        files = self._files(self.mocap_datasets, 'MoSh records')
+
         def parse(serialized):
             pose, shape = data_utils.parse_smpl_example(serialized)
             return tuple(self._check_finite(tf.constant('(MoSh record)'), pose, shape))

@@ -1,20 +1,17 @@
 """HMR training: the released graph (IEF from the mean parameters, keypoint, 3D and adversarial losses,
-separate Adam optimisers for encoder and discriminator) with a resumable, interruptible loop.
+separate Adam optimisers for encoder and discriminator), with the released class and method names.
 
 Variable names equal the released training checkpoint's, so runs of the released code and of this one
-resume each other.
+resume each other. The loop, the checkpoints and the TensorBoard pictures around it are in
+src/training/ (loop.py, checkpoints.py, image_summaries.py).
 """
-import io
 import os
-import re
-import signal
-import time
 
 import numpy as np
 
 from .compat import tf
 from .config import NUM_CAM, NUM_POSE, NUM_THETA
-from .data_loader import NONFINITE_LABEL, num_examples
+from .data_loader import num_examples
 from .distributed import SINGLE
 from .errors import HMRError
 from .models import Discriminator_separable_rotations, get_encoder_fn_separate
@@ -22,6 +19,9 @@ from .ops import align_by_pelvis, compute_3d_loss, keypoint_l1_loss
 from .tf_smpl.batch_lbs import batch_rodrigues
 from .tf_smpl.batch_smpl import SMPL
 from .tf_smpl.projection import batch_orth_proj_idrot
+from .training import image_summaries
+from .training.checkpoints import Checkpoints
+from .training.loop import TrainingLoop
 
 # Names of the 23 non-root SMPL joints in the released summaries.
 D_JOINT_NAMES = ['Left_Hip', 'Right_Hip', 'Waist', 'Left_Knee', 'Right_Knee', 'Upper_Waist', 'Left_Ankle',
@@ -80,9 +80,14 @@ class HMRTrainer(object):
         self.e_loss_weight = config.e_loss_weight
         self.d_loss_weight = config.d_loss_weight
         self.e_3d_weight = config.e_3d_weight
-        self.smpl = SMPL(config.smpl_model_path)
+        self.smpl = SMPL(config.smpl_model_path, face_path=config.smpl_face_path)
         self.build_model()
         self.saver = tf.train.Saver(keep_checkpoint_every_n_hours=5)
+        pretrained = None
+        if self.pretrained_model_path and 'resnet' in self.model_type:
+            pretrained = (self.pretrained_model_path, [v for v in self.E_var if 'resnet_v2_50' in v.name])
+        self.checkpoints = Checkpoints(self.saver, self.model_dir, workers, pretrained, self.broadcast_op)
+        self.loop = TrainingLoop(self)
 
     # ---- graph ----
     def build_model(self):
@@ -215,160 +220,47 @@ class HMRTrainer(object):
                            tf.summary.histogram('d_out/beta', self.d_out[:, 24])]
             self.summary_op_occ = tf.summary.merge(occasional, collections=['occasional'])
 
-    # ---- images for TensorBoard ----
-    def draw_results(self, result, renderer):
-        """One summary image per shown example: keypoints (ground truth and predicted) and the mesh, per stage."""
-        from PIL import Image
-        from .util import renderer as vis_util
-        values = []
-        for i, (img, gt_kp, verts, joints, cams) in enumerate(zip(result['input_img'], result['gt_kp'],
-                                                                 result['e_verts'], result['joints'], result['cam'])):
-            image = (img + 1) * .5
-            visible = gt_kp[:, 2].astype(bool)
-            rows = []
-            for vert, joint, cam in zip(verts, joints, cams):
-                # A fixed focal length renders the weak-perspective prediction with perspective.
-                f = 5.
-                rendered = renderer(vert + np.array([cam[1], cam[2], f / cam[0]]),
-                                    .5 * self.img_size * np.array([f, 1, 1]), img=image)
-                kp_loss = np.sum((gt_kp[visible, :2] - joint[visible]) ** 2)
-                rendered = vis_util.draw_text(rendered, {'sc': cam[0], 'tx': cam[1], 'ty': cam[2], 'kpl': kp_loss})
-                with_gt = vis_util.draw_skeleton(image, (gt_kp[:, :2] + 1) * .5 * self.img_size, draw_edges=False,
-                                                 vis=visible)
-                skeleton = vis_util.draw_skeleton(with_gt, (joint + 1) * .5 * self.img_size)
-                rows.append(np.hstack([skeleton, rendered / 255.]))
-            combined = (np.clip(np.vstack(rows), 0, 1) * 255).astype(np.uint8)
-            buffer = io.BytesIO()
-            Image.fromarray(combined).save(buffer, format='PNG')
-            values.append(tf.Summary.Value(tag='vis_images/%d' % i, image=tf.Summary.Image(
-                encoded_image_string=buffer.getvalue(), height=combined.shape[0], width=combined.shape[1])))
-        return tf.Summary(value=values)
-
-    # ---- the loop ----
-    def _restore_or_initialize(self, sess):
-        """Rank 0 resumes or loads the pretrained encoder; every other worker then takes its variables."""
-        sess.run(tf.global_variables_initializer())
-        message = self._restore(sess) if self.workers.is_chief else None
-        if self.broadcast_op is not None:
-            sess.run(self.broadcast_op)
-        return message
-
-    def _restore(self, sess):
-        latest = tf.train.latest_checkpoint(self.model_dir)
-        if latest:
-            self.saver.restore(sess, latest)
-            return 'resumed from %s' % latest
-        if self.pretrained_model_path and 'resnet' in self.model_type:
-            resnet = [v for v in self.E_var if 'resnet_v2_50' in v.name]
-            try:
-                tf.train.Saver(resnet).restore(sess, self.pretrained_model_path)
-            except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, ValueError) as e:
-                raise HMRError('pretrained_model_path %s is not a ResNet-50 v2 checkpoint (%s)' % (
-                    self.pretrained_model_path, str(getattr(e, 'message', e)).strip().splitlines()[0]))
-            return 'initialised the encoder from %s' % self.pretrained_model_path
-        return 'initialised from scratch'
-
-    def save(self, sess):
-        """Checkpoint (rank 0 only: the workers hold the same variables); returns its path or None."""
-        if not self.workers.is_chief:
-            return None
-        return self.saver.save(sess, os.path.join(self.model_dir, 'model.ckpt'), global_step=self.global_step)
-
-    def train(self, max_steps=None, save_every_secs=600, progress=True):
-        """Train until `epoch` epochs (or max_steps in total) are done, or SIGINT/SIGTERM.
-
-        A checkpoint is written every save_every_secs and when stopping; returns the last global step.
-        """
-        from tqdm import tqdm
-        from .util import renderer as vis_util
-        chief = self.workers.is_chief
-        renderer = vis_util.SMPLRenderer(img_size=self.img_size, faces=self.smpl.faces) \
-            if self.smpl.faces is not None and chief else None
-        summary_writer = tf.summary.FileWriter(self.model_dir) if chief else None
-        stop = {'signal': None}
-
-        def request_stop(signum, _):
-            stop['signal'] = signum
-        previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
-        fetches = {'summary': self.summary_op_always, 'e_loss': self.e_loss,
-                   'e_opt': self.e_opt, 'loss_kp': self.e_loss_kp}
+    # ---- what a step runs ----
+    def step_fetches(self):
+        """What every step runs and reports."""
+        fetches = {'summary': self.summary_op_always, 'e_loss': self.e_loss, 'e_opt': self.e_opt,
+                   'loss_kp': self.e_loss_kp}
         if not self.encoder_only:
             fetches.update({'d_opt': self.d_opt, 'd_loss': self.d_loss})
         if self.use_3d_label:
             fetches.update({'loss_3d_params': self.e_loss_3d, 'loss_3d_joints': self.e_loss_3d_joints})
-        image_fetches = {'input_img': self.show_imgs, 'gt_kp': self.show_kps, 'e_verts': self.all_verts,
-                         'joints': self.all_pred_kps, 'cam': self.all_pred_cams}
+        return fetches
+
+    def image_fetches(self):
+        """What a step that draws TensorBoard pictures runs besides (every log_img_step steps)."""
+        fetches = {'input_img': self.show_imgs, 'gt_kp': self.show_kps, 'e_verts': self.all_verts,
+                   'joints': self.all_pred_kps, 'cam': self.all_pred_cams}
         if self.summary_op_occ is not None:
-            image_fetches['summary_occasional'] = self.summary_op_occ
+            fetches['summary_occasional'] = self.summary_op_occ
+        return fetches
+
+    def summary_renderer(self):
+        from .util.renderer import SMPLRenderer
+        return SMPLRenderer(img_size=self.img_size, faces=self.smpl.faces) if self.smpl.faces is not None else None
+
+    def draw_results(self, result, renderer):
+        """One summary image per shown example: keypoints (ground truth and predicted) and the mesh, per stage."""
+        return image_summaries.draw_results(result, renderer, self.img_size)
+
+    def save(self, sess):
+        """Checkpoint (rank 0 only); returns its path or None."""
+        return self.checkpoints.save(sess, self.global_step)
+
+    def train(self, max_steps=None, save_every_secs=600, progress=True, on_step=None):
+        """Train until `epoch` epochs (or max_steps in total) are done, or SIGINT/SIGTERM; a checkpoint is
+        written every save_every_secs and when stopping. Returns the last global step."""
         total_steps = max_steps or int(np.ceil(self.max_epoch * self.num_itr_per_epoch))
-        self.step_seconds = []  # wall time of each step (with its summaries), for benchmarks
-        try:
-            with tf.Session(config=self.workers.session_config()) as sess:
-                message = self._restore_or_initialize(sess)
-                if chief:
-                    tqdm.write(message)
-                step = sess.run(self.global_step)
-                last_save = time.time()
-                bar = tqdm(total=total_steps, initial=step, unit='step', disable=not (progress and chief))
-                try:
-                    while step < total_steps and not self.workers.agree_to_stop(sess, stop['signal'] is not None):
-                        draw = chief and step % self.config.log_img_step == 0
-                        run = dict(fetches, **image_fetches) if draw else fetches
-                        start = time.time()
-                        result = self._run_step(sess, run, self.workers, self.model_dir)
-                        # The fetched global_step may be read before or after e_opt's increment: count here.
-                        if chief:
-                            self._write_summaries(summary_writer, result, renderer, step)
-                        step += 1
-                        self.step_seconds.append(time.time() - start)
-                        bar.set_postfix(self._progress_postfix(result, step), refresh=False)
-                        bar.update(1)
-                        self.last_result = result
-                        if time.time() - last_save > save_every_secs:
-                            self.save(sess)
-                            last_save = time.time()
-                except HMRError:
-                    self.save(sess)  # the model is intact; bad data or a lost worker must not cost the run
-                    raise
-                bar.close()
-                self.save(sess)
-                if chief and step < total_steps:
-                    why = 'signal %d' % stop['signal'] if stop['signal'] is not None else 'a signal to another worker'
-                    tqdm.write('stopped by %s at step %d; checkpoint saved in %s' % (why, step, self.model_dir))
-                return step
-        finally:
-            if summary_writer is not None:
-                summary_writer.close()
-            for s, handler in previous.items():
-                signal.signal(s, handler)
+        return self.loop.run(total_steps, save_every_secs, progress, on_step)
 
-    def _progress_postfix(self, result, step):
-        global_batch = self.batch_size * self.workers.size
-        postfix = {'epoch': '%.2f' % (step / float(self.num_itr_per_epoch)), 'e_loss': '%.4f' % result['e_loss'],
-                   'kp': '%.4f' % (result['loss_kp'] / self.e_loss_weight),
-                   'ex/s': '%.1f' % (global_batch / self.step_seconds[-1])}
-        if 'd_loss' in result:
-            postfix['d_loss'] = '%.4f' % result['d_loss']
-        return postfix
+    @property
+    def last_result(self):
+        return self.loop.last_result
 
-    def _write_summaries(self, summary_writer, result, renderer, step):
-        summary_writer.add_summary(result['summary'], global_step=step)
-        if 'input_img' in result:
-            if 'summary_occasional' in result:
-                summary_writer.add_summary(result['summary_occasional'], global_step=step)
-            if renderer is not None:
-                summary_writer.add_summary(self.draw_results(result, renderer), global_step=step)
-
-    @staticmethod
-    def _run_step(sess, fetches, workers=SINGLE, model_dir=None):
-        """sess.run(fetches), with the errors a user can act on as HMRError."""
-        with workers.collective_errors(model_dir):
-            try:
-                return sess.run(fetches)
-            except tf.errors.InvalidArgumentError as e:
-                found = re.search(r'\[%s\] \[([^\]]*)\]' % re.escape(NONFINITE_LABEL), e.message)
-                if found:
-                    raise HMRError('%s %s: fix or drop that record' % (NONFINITE_LABEL[len('HMR: '):], found.group(1)))
-                raise
-            except tf.errors.DataLossError as e:
-                raise HMRError('a training record is corrupt (%s); convert that dataset again' % e.message.splitlines()[0])
+    @property
+    def step_seconds(self):
+        return self.loop.step_seconds

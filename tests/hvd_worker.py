@@ -20,6 +20,7 @@ from src.config import get_config
 from src.data_loader import DataLoader
 from src.distributed import Workers
 from src.models import get_encoder_fn_separate
+from src.training.loop import run_step
 
 PER_WORKER_BATCH = 2
 SYNC_STEPS = 3
@@ -45,9 +46,9 @@ def sync(workers, smpl, data, out):
     trainer = trainer_module.HMRTrainer(config, loader.load(), loader.get_smpl_loader(), num_itr_per_epoch=4,
                                         workers=workers)
     with tf.Session() as sess:
-        trainer._restore_or_initialize(sess)
+        trainer.checkpoints.restore_or_initialize(sess)
         for _ in range(SYNC_STEPS):
-            trainer._run_step(sess, {'e': trainer.e_opt, 'd': trainer.d_opt}, workers, out)
+            run_step(sess, {'e': trainer.e_opt, 'd': trainer.d_opt}, workers, out)
         dump(sess, os.path.join(out, 'rank%d.npz' % workers.rank))
 
 
@@ -83,8 +84,8 @@ def equivalence(workers, smpl, data, out):
         config, {'image': tf.constant(images[mine]), 'label': tf.constant(keypoints[mine])},
         (tf.constant(poses[mine_mocap]), tf.constant(shapes[mine_mocap])), num_itr_per_epoch=1, workers=workers)
     with tf.Session() as sess:
-        trainer._restore_or_initialize(sess)
-        trainer._run_step(sess, {'e': trainer.e_opt, 'd': trainer.d_opt}, workers, out)
+        trainer.checkpoints.restore_or_initialize(sess)
+        run_step(sess, {'e': trainer.e_opt, 'd': trainer.d_opt}, workers, out)
         name = 'rank%d.npz' % workers.rank if workers.distributed else 'single.npz'
         dump(sess, os.path.join(out, name))
 

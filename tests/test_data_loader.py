@@ -6,7 +6,7 @@ import pytest
 
 from src.compat import tf
 from src.config import get_config
-from src.data_loader import NONFINITE_LABEL, DataLoader
+from src.data_loader import DataLoader, NonFiniteLabelError
 from src.errors import HMRError
 from src.joints import COCOPLUS19, SMPL24
 from src.util import data_utils
@@ -158,11 +158,12 @@ def test_missing_data_are_clear_errors(tmp_path, tiny_data):
 
 
 def test_non_finite_labels_stop_with_the_image_name(tmp_path):
-    from src.trainer import HMRTrainer
+    from src.distributed import SINGLE
+    from src.training.loop import run_step
     data_dir = write_tiny_datasets(str(tmp_path / 'bad'), n=2, bad_label=True)
     config = loader_config(data_dir, '--use_3d_label=False', '--datasets=lsp', '--batch_size=2')
     with tf.Graph().as_default(), tf.Session() as sess:
         batch = DataLoader(config, seed=0).load()
-        with pytest.raises(HMRError, match='non-finite label .*im0000.jpg'):
-            HMRTrainer._run_step(sess, batch)
-    assert NONFINITE_LABEL.startswith('HMR: ')
+        with pytest.raises(NonFiniteLabelError, match='non-finite label .*im0000.jpg') as raised:
+            run_step(sess, batch, SINGLE)
+    assert raised.value.image == 'im0000.jpg' and isinstance(raised.value, HMRError)

@@ -109,14 +109,8 @@ def test_keypoint_loss_falls_when_overfitting(setup, tmp_path):
     losses = []
     with tf.Graph().as_default():
         trainer = build(config)
-        original = trainer._run_step
-
-        def recording(sess, fetches, *args):
-            result = original(sess, fetches, *args)
-            losses.append(result['loss_kp'] / trainer.e_loss_weight)
-            return result
-        trainer._run_step = recording
-        trainer.train(max_steps=30, progress=False)
+        trainer.train(max_steps=30, progress=False,
+                      on_step=lambda step, result: losses.append(result['loss_kp'] / trainer.e_loss_weight))
     assert np.mean(losses[-5:]) < .5 * np.mean(losses[:5]), losses
 
 
@@ -133,7 +127,7 @@ def test_encoder_starts_from_a_pretrained_resnet(setup, tmp_path):
     prepare_dirs(config)
     with tf.Graph().as_default(), tf.Session() as sess:
         trainer = build(config)
-        assert 'initialised the encoder from' in trainer._restore_or_initialize(sess)
+        assert 'initialised the encoder from' in trainer.checkpoints.restore_or_initialize(sess)
         np.testing.assert_array_equal(sess.run(tf.global_variables('resnet_v2_50/conv1/weights')[0]), expected)
 
 
