@@ -80,6 +80,10 @@ def test_start_end_every_select_source_frames(astronaut_clip):
         np.testing.assert_array_equal(frame, everything[index])
     assert [i for i, _ in VideoReader(path, start=27)] == [27, 28, 29]
     assert [i for i, _ in VideoReader(path, end=40, every=10)] == [0, 10, 20]
+    # The progress bar's total: what the range selects, the video's end included.
+    for start, end, every in [(5, 20, 4), (27, None, 1), (0, 40, 10), (0, None, 1)]:
+        reader = VideoReader(path, start=start, end=end, every=every)
+        assert reader.selected_count == len(list(reader))
 
 
 def test_frames_are_writable_copies(astronaut_clip):

@@ -111,8 +111,7 @@ class VideoRun(object):
         tracks = collections.OrderedDict()
         count = 0
         items = prefetched(self._frames(reader, find_people, path), PREFETCH)
-        with tqdm(total=reader.frame_count and len(range(reader.start, reader.frame_count, reader.every)),
-                  desc='HMR pass 1/2: people', unit='frame') as bar:
+        with tqdm(total=reader.selected_count, desc='HMR pass 1/2: people', unit='frame') as bar:
             for item, predictions in predict_stream(self.model, items, lambda item: item.crops):
                 count += 1
                 bar.update(1)

@@ -79,6 +79,12 @@ class VideoReader(object):
         duration = meta.get('duration') or 0
         self.frame_count = int(round(duration * self.fps)) if duration > 0 else None
 
+    @property
+    def selected_count(self):
+        """How many frames the iteration yields, estimated from frame_count (None when unknown)."""
+        last = self.frame_count if self.end is None else min(self.end, self.frame_count or self.end)
+        return len(range(self.start, last, self.every)) if last is not None else None
+
     def __iter__(self):
         width, height = self.size
         frames = imageio_ffmpeg.read_frames(self.path, output_params=list(_passthrough_params()))
