@@ -7,8 +7,18 @@
 #
 # usage: bash prepare_datasets.sh [CONFIG]    (default: $DATASETS_CFG, else datasets.cfg)
 #        PYTHON=.venv/tf1/bin/python bash prepare_datasets.sh   runs the converters in the legacy runtime
+# Without PYTHON, the modern runtime's Python if it is installed, else the legacy one's.
 # `make datasets` runs this script (make/datasets.mk).
 CFG=${1:-${DATASETS_CFG:-datasets.cfg}}
 case $CFG in /*) ;; *) CFG=$PWD/$CFG ;; esac
 cd "$(dirname "$0")" || exit 1
-exec "${PYTHON:-.venv/tf2/bin/python}" -m src.datasets.prepare "$CFG"
+if [ -z "${PYTHON:-}" ]; then
+  for PYTHON in .venv/tf2/bin/python .venv/tf1/bin/python ''; do
+    [ -x "$PYTHON" ] && break
+  done
+fi
+if [ -z "$PYTHON" ]; then
+  echo "error: no runtime installed: run make setup (or set PYTHON to a Python with HMR's requirements)" >&2
+  exit 1
+fi
+exec "$PYTHON" -m src.datasets.prepare "$CFG"

@@ -6,6 +6,7 @@ truth and the released rules (person rescaling, crops, splits, frame sampling).
 """
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 from glob import glob
@@ -529,6 +530,17 @@ def test_prepare_datasets_drives_converters_from_one_config(tmp_path):
 
 def test_prepare_datasets_without_config_is_one_line_error(tmp_path):
     proc = subprocess.run(['bash', osp.join(PROJECT_DIR, 'prepare_datasets.sh'), str(tmp_path / 'none.cfg')],
+                          env=dict(os.environ, PYTHON=sys.executable),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     assert proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1
     assert 'datasets.cfg.example' in proc.stderr
+
+
+def test_prepare_datasets_without_a_runtime_is_one_line_error(tmp_path):
+    """Where neither .venv/tf2 nor .venv/tf1 is installed and PYTHON is not set."""
+    shutil.copy(osp.join(PROJECT_DIR, 'prepare_datasets.sh'), str(tmp_path))
+    env = dict((k, v) for k, v in os.environ.items() if k != 'PYTHON')
+    proc = subprocess.run(['bash', str(tmp_path / 'prepare_datasets.sh'), str(tmp_path / 'datasets.cfg')], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
+        "error: no runtime installed: run make setup (or set PYTHON to a Python with HMR's requirements)"]
