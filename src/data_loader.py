@@ -10,7 +10,6 @@ Which records each dataset has, and which carry 3D labels, is src.datasets.regis
 it does not know is an error here. A record whose labels are not finite stops training with an error
 naming its image (NonFiniteLabelError).
 """
-import re
 from os.path import isdir
 
 from .compat import tf
@@ -21,7 +20,8 @@ from .errors import HMRError
 from .tf_smpl.batch_lbs import batch_rodrigues
 from .util import data_utils
 
-NONFINITE_LABEL = 'HMR: non-finite label in record of image'
+# Graph collection of the input checks (FiniteLabelCheck) that a failed step can ask what they stopped.
+DATA_CHECKS = 'hmr_data_checks'
 
 
 class NonFiniteLabelError(HMRError):
@@ -32,11 +32,38 @@ class NonFiniteLabelError(HMRError):
         self.image = image
 
 
-def nonfinite_label_error(error):
-    """The NonFiniteLabelError a step's tf.errors.InvalidArgumentError reports (from the finite-label
-    assertion of this module's input pipeline), or None when it reports something else."""
-    found = re.search(r'\[%s\] \[([^\]]*)\]' % re.escape(NONFINITE_LABEL), error.message)
-    return NonFiniteLabelError(found.group(1)) if found else None
+class FiniteLabelCheck(object):
+    """Stops the input at a record whose labels are not finite, and remembers its image name on the
+    Python side, so that the step that fails can raise NonFiniteLabelError (see `error`)."""
+
+    def __init__(self):
+        self.bad_images = []
+        tf.add_to_collection(DATA_CHECKS, self)
+
+    def __call__(self, name, *tensors):
+        """The tensors, behind an assertion that all are finite."""
+        finite = tf.reduce_all([tf.reduce_all(tf.is_finite(t)) for t in tensors])
+        noted = tf.py_func(self._note, [finite, name], tf.bool, stateful=True)
+        with tf.control_dependencies([tf.Assert(noted, [name])]):
+            return [tf.identity(t) for t in tensors]
+
+    def _note(self, finite, name):
+        if not finite:
+            self.bad_images.append(name.decode('utf-8', 'replace'))
+        return finite
+
+    def error(self):
+        """NonFiniteLabelError naming the first record stopped (parallel decoding may have stopped more), or None."""
+        return NonFiniteLabelError(self.bad_images[0]) if self.bad_images else None
+
+
+def data_error(graph):
+    """The typed error of the input check of `graph` that stopped a step, or None."""
+    for check in graph.get_collection(DATA_CHECKS):
+        if check.error() is not None:
+            return check.error()
+    return None
+
 
 SHUFFLE_BUFFER = 2000
 
@@ -76,15 +103,14 @@ class DataLoader(object):
         records = names.shuffle(len(files), seed=self.seed).repeat().flat_map(tf.data.TFRecordDataset)
         return records.shard(self.workers.size, self.workers.rank) if by_record else records
 
-    @staticmethod
-    def _check_finite(name, *tensors):
-        """The tensors, after an assertion that they are finite (the error names the record's image)."""
-        finite = tf.reduce_all([tf.reduce_all(tf.is_finite(t)) for t in tensors])
-        with tf.control_dependencies([tf.Assert(finite, [NONFINITE_LABEL, name])]):
-            return [tf.identity(t) for t in tensors]
+    def _check_finite(self, name, *tensors):
+        """The tensors, after an assertion that they are finite (a failure names the record's image)."""
+        return self._finite_check(name, *tensors)
 
     def load(self):
         """Iterator output: the batch dict described in the module docstring."""
+        # Made here, in the caller's graph (the record functions are traced in graphs of their own).
+        self._finite_check = FiniteLabelCheck()
         if self.use_3d_label:
             datasets_2d = [d for d in self.datasets if not d.has_3d]
             datasets_3d = [d for d in self.datasets if d.has_3d]

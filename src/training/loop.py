@@ -6,7 +6,7 @@ import signal
 import time
 
 from ..compat import tf
-from ..data_loader import nonfinite_label_error
+from ..data_loader import data_error
 from ..errors import HMRError
 
 
@@ -15,11 +15,11 @@ def run_step(sess, fetches, workers, model_dir=None):
     with workers.collective_errors(model_dir):
         try:
             return sess.run(fetches)
-        except tf.errors.InvalidArgumentError as e:
-            bad_record = nonfinite_label_error(e)
-            if bad_record is None:
+        except tf.errors.InvalidArgumentError:
+            typed = data_error(sess.graph)
+            if typed is None:
                 raise
-            raise bad_record
+            raise typed
         except tf.errors.DataLossError as e:
             raise HMRError('a training record is corrupt (%s); convert that dataset again' % e.message.splitlines()[0])
 
