@@ -199,19 +199,16 @@ class HMRTrainer(object):
         return loss_poseshape, loss_joints
 
     def setup_summaries(self, loss_kps):
-        always = [tf.summary.scalar('loss/e_loss_kp_noscale', self.e_loss_kp / self.e_loss_weight),
-                  tf.summary.scalar('loss/e_loss', self.e_loss)]
+        scalars = [('e_loss_kp_noscale', self.e_loss_kp / self.e_loss_weight), ('e_loss', self.e_loss)]
         if not self.encoder_only:
-            always += [tf.summary.scalar('loss/d_loss', self.d_loss),
-                       tf.summary.scalar('loss/d_loss_fake', self.d_loss_fake),
-                       tf.summary.scalar('loss/d_loss_real', self.d_loss_real),
-                       tf.summary.scalar('loss/e_loss_disc', self.e_loss_disc / self.d_loss_weight)]
-        for stage, loss in enumerate(loss_kps):
-            always.append(tf.summary.scalar('loss/e_losses_noscale/kp_loss_stage%d' % stage, loss / self.e_loss_weight))
+            scalars += [('d_loss', self.d_loss), ('d_loss_fake', self.d_loss_fake), ('d_loss_real', self.d_loss_real),
+                        ('e_loss_disc', self.e_loss_disc / self.d_loss_weight)]
+        scalars += [('e_losses_noscale/kp_loss_stage%d' % stage, loss / self.e_loss_weight)
+                    for stage, loss in enumerate(loss_kps)]
         if self.use_3d_label:
-            always += [tf.summary.scalar('loss/e_loss_3d_params_noscale', self.e_loss_3d / self.e_3d_weight),
-                       tf.summary.scalar('loss/e_loss_3d_joints_noscale', self.e_loss_3d_joints / self.e_3d_weight)]
-        self.summary_op_always = tf.summary.merge(always)
+            scalars += [('e_loss_3d_params_noscale', self.e_loss_3d / self.e_3d_weight),
+                        ('e_loss_3d_joints_noscale', self.e_loss_3d_joints / self.e_3d_weight)]
+        self.summary_op_always = tf.summary.merge([tf.summary.scalar('loss/' + name, value) for name, value in scalars])
         self.summary_op_occ = None
         if not self.encoder_only:
             occasional = [tf.summary.histogram('d_out/%s' % name, self.d_out[:, i])
@@ -239,17 +236,9 @@ class HMRTrainer(object):
             fetches['summary_occasional'] = self.summary_op_occ
         return fetches
 
-    def summary_renderer(self):
-        from .util.renderer import SMPLRenderer
-        return SMPLRenderer(img_size=self.img_size, faces=self.smpl.faces) if self.smpl.faces is not None else None
-
     def draw_results(self, result, renderer):
         """One summary image per shown example: keypoints (ground truth and predicted) and the mesh, per stage."""
         return image_summaries.draw_results(result, renderer, self.img_size)
-
-    def save(self, sess):
-        """Checkpoint (rank 0 only); returns its path or None."""
-        return self.checkpoints.save(sess, self.global_step)
 
     def train(self, max_steps=None, save_every_secs=600, progress=True, on_step=None):
         """Train until `epoch` epochs (or max_steps in total) are done, or SIGINT/SIGTERM; a checkpoint is

@@ -9,6 +9,11 @@ from ..compat import tf
 from ..util import renderer as vis_util
 
 
+def summary_renderer(faces, img_size):
+    """The renderer of the pictures, or None without mesh faces (a SMPL model without them)."""
+    return vis_util.SMPLRenderer(img_size=img_size, faces=faces) if faces is not None else None
+
+
 def draw_results(result, renderer, img_size):
     """A tf.Summary with one image per shown example of `result` (the trainer's image fetches)."""
     from PIL import Image

@@ -8,6 +8,7 @@ import time
 from ..compat import tf
 from ..data_loader import data_error
 from ..errors import HMRError
+from . import image_summaries
 
 
 def run_step(sess, fetches, workers, model_dir=None):
@@ -55,7 +56,7 @@ class TrainingLoop(object):
         from tqdm import tqdm
         trainer, workers = self.trainer, self.trainer.workers
         chief = workers.is_chief
-        renderer = trainer.summary_renderer() if chief else None
+        renderer = image_summaries.summary_renderer(trainer.smpl.faces, trainer.img_size) if chief else None
         summary_writer = tf.summary.FileWriter(trainer.model_dir) if chief else None
         fetches, image_fetches = trainer.step_fetches(), trainer.image_fetches()
         try:
