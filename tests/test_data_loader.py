@@ -167,3 +167,20 @@ def test_non_finite_labels_stop_with_the_image_name(tmp_path):
         with pytest.raises(NonFiniteLabelError, match='non-finite label .*im0000.jpg') as raised:
             run_step(sess, batch, SINGLE)
     assert raised.value.image == 'im0000.jpg' and isinstance(raised.value, HMRError)
+
+
+def test_a_truncated_record_file_is_one_line(tmp_path):
+    from src.distributed import SINGLE
+    from src.training.loop import run_step
+    data_dir = write_tiny_datasets(str(tmp_path / 'cut'), n=2)
+    records = os.path.join(data_dir, 'lsp', 'train_0.tfrecord')
+    with open(records, 'rb') as f:
+        data = f.read()
+    with open(records, 'wb') as f:
+        f.write(data[:len(data) // 2])
+    config = loader_config(data_dir, '--use_3d_label=False', '--datasets=lsp', '--batch_size=2')
+    with tf.Graph().as_default(), tf.Session() as sess:
+        batch = DataLoader(config, seed=0).load()
+        with pytest.raises(HMRError, match='a training record is corrupt .*convert that dataset again') as raised:
+            run_step(sess, batch, SINGLE)
+    assert '\n' not in str(raised.value)

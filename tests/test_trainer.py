@@ -302,3 +302,32 @@ def test_training_stops_after_epoch_epochs(setup, tmp_path):
         step = trainer.train(progress=False)
     # 2 epochs of 3 steps, and a checkpoint at the end.
     assert step == 6 and tf.train.latest_checkpoint(config.model_dir).endswith('model.ckpt-6')
+
+
+def test_a_record_with_nan_labels_stops_training_after_a_checkpoint(synthetic_models, tmp_path):
+    from src.data_loader import NonFiniteLabelError
+    data_dir = write_tiny_datasets(str(tmp_path / 'bad'), n=2, bad_label=True)
+    config = train_config((data_dir, synthetic_models[0], str(tmp_path / 'logs')), '--datasets=lsp',
+                          '--use_3d_label=False')
+    prepare_dirs(config)
+    with pytest.raises(NonFiniteLabelError, match='im0000.jpg: fix or drop that record'):
+        train(config, max_steps=3)
+    # The checkpoint written on the way out restores: the run resumes once the record is fixed.
+    latest = tf.train.latest_checkpoint(config.model_dir)
+    assert latest.endswith('model.ckpt-0')
+    assert ('global_step', []) in [(name, shape) for name, shape in tf.train.list_variables(latest)]
+
+
+def test_a_pretrained_model_that_is_not_a_resnet_is_one_line(setup, tmp_path):
+    other = str(tmp_path / 'other.ckpt')
+    with tf.Graph().as_default(), tf.Session() as sess:
+        tf.Variable(tf.zeros(3), name='something_else')
+        sess.run(tf.global_variables_initializer())
+        tf.train.Saver().save(sess, other)
+    config = train_config(setup, '--pretrained_model_path=%s' % other, '--log_dir=%s' % (tmp_path / 'logs'))
+    prepare_dirs(config)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        trainer = build(config)
+        with pytest.raises(HMRError, match='is not a ResNet-50 v2 checkpoint') as raised:
+            trainer.checkpoints.restore_or_initialize(sess)
+    assert '\n' not in str(raised.value)
