@@ -1,8 +1,8 @@
 """Blender, the real client: its own importers read the BVH and the GLB headless, and the imported
 armature's joints (and, for the GLB, Blender's own skinning of the mesh) follow the SMPL body.
 
-Runs where `bpy` imports (`make test-blender` builds .venv/blender with bpy 4.2 and runs it there);
-elsewhere it skips, or fails under HMR_REQUIRE_BLENDER=1.
+Marked `blender`: `make test-blender` builds .venv/blender with bpy 4.2 and runs it there, and `make test`
+leaves it out. Run elsewhere, it skips where `bpy` does not import, or fails under HMR_REQUIRE_BLENDER=1.
 """
 import numpy as np
 import pytest
@@ -12,6 +12,8 @@ from src.export.bvh import write_bvh
 from src.export.gltf import write_glb
 from tests.export_helpers import in_export_frame, missing_client, realistic_weights, walk
 from src.synthetic_model import synthetic_smpl
+
+pytestmark = pytest.mark.blender
 
 try:
     import bpy

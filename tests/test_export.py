@@ -147,6 +147,7 @@ def test_pose_blend_shapes_are_what_skinning_leaves_out(body, motion):
         assert difference.max() > 0
 
 
+@pytest.mark.blender
 def test_glb_passes_the_khronos_validator(tmp_path, model, body, motion):
     betas, poses, trans = motion
     dense = BodyModel(dict(model, weights=realistic_weights(model)))
