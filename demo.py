@@ -32,7 +32,7 @@ flags.DEFINE_integer('max_people', 10, 'At most this many people per image, bigg
 flags.DEFINE_string('outputs', None, 'Comma-separated outputs among figure,obj,json,npz,video,bvh,glb '
                     '(default: figure,obj,json,npz for images; video,json,npz,bvh,glb for a video)')
 flags.DEFINE_integer('workers', -1, 'Processes drawing pictures beside the model (0: none; default: 0 for '
-                     'one image, else up to 2)')
+                     'one image, else one per core, up to 4)')
 flags.DEFINE_integer('start', 0, 'Video: first frame (0-based)')
 flags.DEFINE_integer('end', None, 'Video: stop before this frame')
 flags.DEFINE_integer('every', 1, 'Video: use every N-th frame')

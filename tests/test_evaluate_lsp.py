@@ -22,7 +22,7 @@ from src.joints import SMPL24, mirrored
 from src.util.renderer import SMPLRenderer, backend_name
 from src import synthetic_model
 from tests.raw_dataset_replicas import gradient_image, write_jpeg
-from tests.render_silhouette import CAMERA, SIZE, posed_body
+from tests.render_comparison import CAMERA, SIZE, posed_body
 from tests.runtimes import outputs_of_both_runtimes
 
 HEAD, TORSO = body_parts.LABELS['head'], body_parts.LABELS['torso']

@@ -26,11 +26,17 @@ def make_finder(config, video=False):
     return PeopleFinder(config.img_size, config.max_people, config.json_path, boxes, detector)
 
 
+# Picture workers at most: each holds a GL context and a copy of the faces.
+MAX_PICTURE_WORKERS = 4
+
+
 def picture_workers(config, count):
-    """--workers, or by default: draw here for one input, else in worker processes beside the model."""
+    """--workers, or by default: draw here for one input, else one worker process per core (up to
+    MAX_PICTURE_WORKERS). The model shares the cores with them; measured on 2 cores, pictures are
+    the slower side, and one worker per core beats leaving a core to the model (bench_demo)."""
     if config.workers >= 0:
         return config.workers
-    return 0 if count == 1 else max(1, min(2, (os.cpu_count() or 2) // 2))
+    return 0 if count == 1 else max(1, min(MAX_PICTURE_WORKERS, os.cpu_count() or 1))
 
 
 def build_model(config, batch_size):

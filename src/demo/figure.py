@@ -1,6 +1,6 @@
 """The released demo's six-panel figure (input, joints, overlay, mesh, two turned views), composed with
 OpenCV instead of matplotlib: the same 2 x 3 layout at 1200 x 800 pixels, panels drawn at the size
-they are shown, so three views of one uploaded mesh at panel resolution make the whole figure.
+they are shown, so three views of the mesh at panel resolution make the whole figure.
 """
 import cv2
 import numpy as np

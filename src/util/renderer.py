@@ -11,11 +11,12 @@ three functions; adding a renderer means writing that file. Vertices are V x 3 f
 camera frame, faces F x 3 integers, colours RGB in [0, 1], `near`/`far` the clipping depths.
 
 - `render(verts, faces, width, height, camera, near, far, color, background=None)` -> (image, mask):
-  the mesh shaded by the three lights of `render_lights.LIGHTS`, float64 H x W x 3 in [0, 1] over
+  the mesh shaded by the three lights of `render_lights.LIGHTS` as the released renderer shades it
+  (per-vertex Lambertian, interpolated across faces), float64 H x W x 3 in [0, 1] over
   `background` (the same, or white when None), and the boolean H x W mask of the pixels it covers.
 - `render_views(verts, faces, views, near, far, color)` -> [(image, mask), ...]: `render` on white for
   each view (width, height, camera, turn), turn a 3 x 3 rotation about the mesh's centre (row
-  vectors) or None; a backend that keeps uploads (pyrender) uploads the mesh once for all views.
+  vectors) or None, in one call so a backend can share work across the views.
 - `render_labels(verts, faces, face_labels, width, height, camera, near, far)` -> H x W uint8: the
   label (`face_labels`, one per face) of the face seen at each pixel, 0 where no face is; flat, no
   pixel mixing two labels.
@@ -144,11 +145,11 @@ class SMPLRenderer(object):
 
     def render_views(self, verts, cam, img_size, turns=(0,), faces=None, axis='y'):
         """`render_with_mask` of the mesh turned by each of `turns` degrees about its centre (as `rotated`),
-        from one upload of the mesh where the backend keeps one: a list of (uint8 RGB, mask).
+        in one call to the backend: a list of (uint8 RGB, mask).
 
         Each view renders only the window its mesh projects into (the camera's principal point moved
         by whole pixels): a person covers a fraction of a photo, and a software renderer's cost is in
-        its pixels and its uploads."""
+        its pixels."""
         verts = np.asarray(verts, np.float64)
         height, width = int(img_size[0]), int(img_size[1])
         cam = [float(c) for c in cam]
