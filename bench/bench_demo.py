@@ -3,7 +3,8 @@
 - model-only images/s at the demo's batch size (crops already made, one RunModel);
 - folder images/s for several --outputs settings (files only; the default with the figure), with the
   built-in detector and with --detector none;
-- video frames/s end to end (detection, tracking, model, smoothing, overlay video, BVH and glTF), and
+- video frames/s end to end (detection, tracking, model, smoothing, overlay video, BVH and glTF), also
+  counted in person-frames (the model's unit: two people in a frame are two crops), and
   with --detector none (the whole frame is one person; HOG, the legacy runtime's detector, finds
   nobody in the sample clip);
 - cold start: command to the first file written for one image (--detector none), beside the model's own cold start
@@ -66,6 +67,16 @@ def run_demo(args, models):
 def done(out_dir):
     """Inputs with results in out_dir (their JSON)."""
     return len([n for n in os.listdir(out_dir) if n.endswith('.json')]) if os.path.isdir(out_dir) else 0
+
+
+def person_frames(out_dir):
+    """Frames times people seen in them, over the tracks of the video's JSON in out_dir (0 without one)."""
+    import json
+    names = [n for n in os.listdir(out_dir) if n.endswith('.json')] if os.path.isdir(out_dir) else []
+    if not names:
+        return 0
+    with open(os.path.join(out_dir, names[0])) as f:
+        return sum(len(track['frames']) for track in json.load(f)['tracks'])
 
 
 def peak_rss_mb(args, models):
@@ -151,6 +162,10 @@ def main():
             figures['%s_frames_per_s' % label] = round(video_rate, 2)
             figures['%s_vs_model' % label] = round(video_rate / model_rate, 3)
             figures['%s_with_results' % label] = done(os.path.join(work, label))
+            # The model's unit is a person: with two people in a frame it runs twice per frame.
+            people = person_frames(os.path.join(work, label)) - person_frames(os.path.join(work, label + '1'))
+            figures['%s_person_frames_per_s' % label] = round(people / max(full - base, 1e-6), 2)
+            figures['%s_person_frames_vs_model' % label] = round(people / max(full - base, 1e-6) / model_rate, 3)
 
         # Cold start, one image, command to first file, beside the model's own cold start.
         # --detector none: the legacy runtime's HOG finds nobody in this photo, and no file would be written.

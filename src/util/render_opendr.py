@@ -1,5 +1,5 @@
 """opendr backend of SMPLRenderer (legacy runtime): the released renderer, headless through OSMesa."""
-import hashlib
+import zlib
 
 import numpy as np
 from opendr.camera import ProjectPoints
@@ -26,7 +26,7 @@ class _Renderer(ColoredRenderer):
 
     @property
     def primitives_per_edge(self):
-        key = (len(self.v.r) // 3, hashlib.sha1(np.ascontiguousarray(self.f)).hexdigest())
+        key = (len(self.v.r) // 3, self.f.shape, zlib.crc32(np.ascontiguousarray(self.f)))
         if key not in _TOPOLOGIES:
             if len(_TOPOLOGIES) >= _TOPOLOGIES_KEPT:
                 _TOPOLOGIES.pop(next(iter(_TOPOLOGIES)))
