@@ -4,6 +4,8 @@ against OpenPose's, ordering, suppression and clear errors; the photo set's comp
 Floors are the recall/precision measured on the set (src/detectors/photo_set.py, composites seed 0) minus
 a margin of about one or two people, per detector and per set (with or without the sample images)."""
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from src import detectors
 from src.detectors import Detection, boxes, follow, photo_set
 from src.errors import HMRError
-from tests.conftest import missing
+from tests.conftest import PROJECT_DIR, missing
 from tests.runtimes import current_runtime
 
 WITH_SAMPLES = photo_set.has_sample_images()
@@ -90,6 +92,27 @@ def test_each_runtime_has_its_detectors():
     if current_runtime() == 'modern' and 'mediapipe' not in detectors.available():
         missing('mediapipe is not installed (pip install --no-deps -r requirements-nodeps.txt)')
     assert detectors.make_detector('auto').name == expected
+
+
+def test_making_the_detector_prints_nothing(detector):
+    """TF Lite's native "INFO: Created TensorFlow Lite XNNPACK delegate" line is kept off the terminal."""
+    code = 'from src import detectors; detectors.make_detector(%r)' % detector.name
+    run = subprocess.run([sys.executable, '-c', code], cwd=PROJECT_DIR, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, universal_newlines=True)
+    assert run.returncode == 0 and 'INFO' not in run.stderr and 'XNNPACK' not in run.stderr, run.stderr
+
+
+def test_native_info_filter_passes_on_everything_else_in_order():
+    code = '\n'.join([
+        'import os, sys',
+        'from src.detectors.mediapipe_pose import without_native_info_lines',
+        'with without_native_info_lines():',
+        '    os.write(2, b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\\nWARNING: kept\\n")',
+        '    sys.stderr.write("from Python\\n")',
+        'sys.stderr.write("after\\n")'])
+    run = subprocess.run([sys.executable, '-c', code], cwd=PROJECT_DIR, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, universal_newlines=True)
+    assert run.returncode == 0 and run.stderr == 'WARNING: kept\nfrom Python\nafter\n', run.stderr
 
 
 def test_unknown_or_missing_detector_is_a_one_line_error():

@@ -10,8 +10,11 @@ mask's extent; the keypoints are the landmarks in OpenPose's COCO-18 order. In a
 model's auxiliary points give the square to look at in the next frame (`follow`, used by
 src/detectors/follow.py), as in MediaPipe's `pose_landmark_cpu` graph.
 """
+import contextlib
 import importlib.util
 import os
+import sys
+import tempfile
 
 import cv2
 import numpy as np
@@ -78,6 +81,28 @@ def available():
     if folder is None or not all(os.path.exists(os.path.join(folder, m)) for m in (DETECTOR_MODEL, LANDMARK_MODEL)):
         return False
     return _interpreter_class() is not None
+
+
+@contextlib.contextmanager
+def without_native_info_lines():
+    """Drop the `INFO: ...` lines native code prints on the process's stderr meanwhile (TF Lite's
+    "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." when an interpreter allocates its
+    tensors; nothing in Python turns it off). Everything else written there is passed on afterwards."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode('utf-8', 'replace').splitlines(True):
+                if not line.startswith('INFO: '):
+                    sys.stderr.write(line)
+            sys.stderr.flush()
 
 
 def sigmoid(x):
@@ -154,10 +179,11 @@ class MediaPipePose(object):
                            'requirements-nodeps.txt) and TensorFlow >= 2; this runtime has not got them')
         interpreter = _interpreter_class()
         folder = model_dir()
-        self._detector = interpreter(model_path=os.path.join(folder, DETECTOR_MODEL))
-        self._landmarker = interpreter(model_path=os.path.join(folder, LANDMARK_MODEL))
-        self._detector.allocate_tensors()
-        self._landmarker.allocate_tensors()
+        with without_native_info_lines():
+            self._detector = interpreter(model_path=os.path.join(folder, DETECTOR_MODEL))
+            self._landmarker = interpreter(model_path=os.path.join(folder, LANDMARK_MODEL))
+            self._detector.allocate_tensors()
+            self._landmarker.allocate_tensors()
         self._anchors = ssd_anchor_centres()
         self._landmark_outputs = {tuple(d['shape'][1:]): d['index'] for d in self._landmarker.get_output_details()}
 
