@@ -59,6 +59,11 @@ def test_legacy_and_modern_renderers_draw_the_same_picture(tmp_path):
     assert inside.sum() > 10000 and difference.mean() < 1.5 and np.percentile(difference, 90) <= 2
     np.testing.assert_allclose(legacy['lighting'], legacy['opendr_lighting'], atol=1e-12)
     np.testing.assert_allclose(modern['lighting'], legacy['opendr_lighting'], atol=1e-12)
+    # The opendr backend's shortcuts (topology kept, normals shared, mask from the passes made) change no pixel.
+    for who in ['one', 'two']:
+        assert legacy[who + '_ours_mask'].sum() > 10000
+        np.testing.assert_array_equal(legacy[who + '_ours_mask'], legacy[who + '_released_mask'])
+        np.testing.assert_allclose(legacy[who + '_ours_image'], legacy[who + '_released_image'], atol=1e-12)
 
 
 def test_lambertian_colors_of_a_facet_facing_a_light():
