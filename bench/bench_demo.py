@@ -164,8 +164,9 @@ def main():
             figures['%s_with_results' % label] = done(os.path.join(work, label))
             # The model's unit is a person: with two people in a frame it runs twice per frame.
             people = person_frames(os.path.join(work, label)) - person_frames(os.path.join(work, label + '1'))
-            figures['%s_person_frames_per_s' % label] = round(people / max(full - base, 1e-6), 2)
-            figures['%s_person_frames_vs_model' % label] = round(people / max(full - base, 1e-6) / model_rate, 3)
+            people_rate = people / max(full - base, 1e-6)
+            figures['%s_person_frames_per_s' % label] = round(people_rate, 2)
+            figures['%s_person_frames_vs_model' % label] = round(people_rate / model_rate, 3)
 
         # Cold start, one image, command to first file, beside the model's own cold start.
         # --detector none: the legacy runtime's HOG finds nobody in this photo, and no file would be written.

@@ -37,12 +37,10 @@ def opendr_as_released(verts, faces):
     render): [ours, released] pairs of image and mask at SIZE, or nothing without opendr."""
     try:
         from opendr.camera import ProjectPoints
-        from opendr.lighting import LambertianPointLight
         from opendr.renderer import ColoredRenderer
     except ImportError:
         return {}
     from src.util import render_opendr
-    from src.util.render_lights import LIGHTS
 
     def released_renderer(vertex_colors):
         renderer = ColoredRenderer()
@@ -52,9 +50,7 @@ def opendr_as_released(verts, faces):
         renderer.set(v=verts, f=faces, vc=vertex_colors, bgcolor=np.ones(3))
         return renderer
 
-    shaded = released_renderer(ALBEDO)
-    shaded.vc = sum(LambertianPointLight(f=faces, v=verts, num_verts=len(verts), light_pos=position, vc=ALBEDO,
-                                         light_color=np.ones(3) * intensity) for position, intensity in LIGHTS)
+    shaded = released_renderer(opendr_lighting(verts, faces))
     image, mask = render_opendr.render(verts, faces, SIZE[1], SIZE[0], CAMERA, 1., 20., ALBEDO)
     return {'ours_image': image, 'ours_mask': mask, 'released_image': np.array(shaded.r),
             'released_mask': released_renderer(np.zeros_like(verts)).r[:, :, 0] < .5}

@@ -48,13 +48,12 @@ def _renderer(verts, faces, width, height, camera, near, far, vertex_colors):
 
 def render(verts, faces, width, height, camera, near, far, color, background=None):
     """Shaded mesh over `background` (float RGB in [0, 1]) or white; returns (float RGB, mask)."""
-    color = np.asarray(color, np.float64)
-    renderer = _renderer(verts, faces, width, height, camera, near, far, color)
     # The released three Lambertian lights, given the mesh's normals once instead of each working them out.
     normals = VertNormals(f=faces, v=verts).r
-    renderer.vc = sum(LambertianPointLight(f=faces, v=verts, num_verts=len(verts), light_pos=position, vc=color,
-                                           light_color=np.ones(3) * intensity, vn=normals).r
-                      for position, intensity in LIGHTS)
+    shading = sum(LambertianPointLight(f=faces, v=verts, num_verts=len(verts), light_pos=position,
+                                       vc=np.asarray(color, np.float64), light_color=np.ones(3) * intensity,
+                                       vn=normals).r for position, intensity in LIGHTS)
+    renderer = _renderer(verts, faces, width, height, camera, near, far, shading)
     image = np.array(renderer.r)
     # The mask is the faces seen plus the boundary lines drawn over the edges (not the colour: shading
     # can be pure white where lights saturate); both come from passes the image already made or shares.
