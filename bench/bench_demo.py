@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from bench.common import PROJECT_DIR, report, seconds, synthetic_models
+from bench.common import PROJECT_DIR, command_line, report, seconds, synthetic_models
 
 BATCH = 8
 FOLDER_IMAGES = 32
@@ -197,4 +197,5 @@ def main():
 
 
 if __name__ == '__main__':
+    command_line(__doc__)
     main()

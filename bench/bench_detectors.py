@@ -7,7 +7,7 @@ import time
 
 from tqdm import tqdm
 
-from bench.common import report
+from bench.common import command_line, report
 
 
 def measure(detector, photos, label):
@@ -100,4 +100,5 @@ def main():
 
 
 if __name__ == '__main__':
+    command_line(__doc__)
     main()

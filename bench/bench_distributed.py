@@ -4,6 +4,7 @@ localhost) at the same per-worker batch, and the scaling efficiency (2-worker ra
 
 usage: python -m bench.bench_distributed        (the launcher; runs itself under horovodrun as --worker)
 """
+import argparse
 import json
 import os
 import shutil
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-from bench.common import PROJECT_DIR, report, synthetic_models
+from bench.common import PROJECT_DIR, command_line, report, synthetic_models
 
 BATCH = 4
 WARMUP_STEPS = 2
@@ -77,7 +78,8 @@ def main():
 
 
 if __name__ == '__main__':
-    if sys.argv[1:2] == ['--worker']:
-        worker(*sys.argv[2:5])
+    args = command_line(__doc__, lambda parser: parser.add_argument('--worker', nargs=3, help=argparse.SUPPRESS))
+    if args.worker:
+        worker(*args.worker)
     else:
         main()

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from bench.common import report, seconds, synthetic_models
+from bench.common import command_line, report, seconds, synthetic_models
 
 
 def matmul_gflops(tf, n=2048, repeat=5):
@@ -58,4 +58,5 @@ def main():
 
 
 if __name__ == '__main__':
+    command_line(__doc__)
     main()

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from bench.common import PROJECT_DIR, report, seconds, synthetic_models
+from bench.common import PROJECT_DIR, command_line, report, seconds, synthetic_models
 
 
 def main():
@@ -41,4 +41,5 @@ def main():
 
 
 if __name__ == '__main__':
+    command_line(__doc__)
     main()

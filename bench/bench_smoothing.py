@@ -15,7 +15,7 @@ import sys
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from bench.common import report
+from bench.common import command_line, report
 
 FPS = 30.0
 NUM_FRAMES = 300
@@ -209,7 +209,8 @@ def main():
 
 
 if __name__ == '__main__':
-    if '--tune' in sys.argv[1:]:
+    if command_line(__doc__, lambda parser: parser.add_argument(
+            '--tune', action='store_true', help='search the One-Euro parameters instead')).tune:
         tune()
     else:
         main()

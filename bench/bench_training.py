@@ -5,7 +5,7 @@ import shutil
 import tempfile
 import time
 
-from bench.common import report, synthetic_models
+from bench.common import command_line, report, synthetic_models
 
 BATCH = 4
 PIPELINE_BATCHES = 20
@@ -49,4 +49,5 @@ def main():
 
 
 if __name__ == '__main__':
+    command_line(__doc__)
     main()

@@ -1,4 +1,5 @@
 """Helpers shared by the benchmark scripts: the synthetic models and timing."""
+import argparse
 import json
 import os
 import sys
@@ -32,3 +33,12 @@ def seconds(fn, repeat=1):
 def report(figures):
     """The last line a bench script prints: one JSON object, read by bench.run."""
     print(json.dumps(figures, sort_keys=True))
+
+
+def command_line(doc, configure=None, argv=None):
+    """The script's arguments (argparse: `-h` prints `doc` and the options, then exits 0). `configure`
+    adds options to the parser; without it the script takes none."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if configure:
+        configure(parser)
+    return parser.parse_args(argv)

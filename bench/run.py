@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from bench.common import PROJECT_DIR
+from bench.common import PROJECT_DIR, command_line
 from src.util.files import write_json
 
 
@@ -51,4 +51,5 @@ def main(pythons):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1:])
+    main(command_line(__doc__, lambda parser: parser.add_argument(
+        'pythons', nargs='+', metavar='PYTHON', help="a runtime's interpreter, e.g. .venv/tf2/bin/python")).pythons)

@@ -1,10 +1,12 @@
 """Write a sample image the project may ship: scikit-image's astronaut (a NASA photograph, public
 domain). usage: python -m src.util.sample_images OUT.png"""
-import sys
+import argparse
 
 from skimage import data
 
 from .files import write_png
 
 if __name__ == '__main__':
-    write_png(sys.argv[1], data.astronaut())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('out', metavar='OUT.png', help='where to write the photograph')
+    write_png(parser.parse_args().out, data.astronaut())
