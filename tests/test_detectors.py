@@ -564,3 +564,22 @@ def test_follower_rejects_bad_frames_in_one_line():
     with pytest.raises(HMRError, match='H x W x 3') as error:
         follower.detect(np.zeros((64, 64), np.uint8))
     assert '\n' not in str(error.value)
+
+
+RELEASED_SAMPLES = ['coco1.png', 'coco2.png', 'im1954.jpg', 'im1963.jpg', 'random.jpg']
+
+
+def test_the_default_detector_finds_everyone_on_the_released_sample_photos(photo_sets):
+    """The released README's first command runs on these tight crops: the default detector must find
+    each labelled person (coco1.png, a catcher whose face is masked, only the whole-image landmark
+    check finds), in both runtimes."""
+    if not WITH_SAMPLES:
+        missing('the sample images are not here (%s)' % photo_set.SAMPLE_IMAGES_DIR)
+    detector = detectors.make_detector('auto')
+    samples = {p.name: p for p in photo_sets['photos'] if p.name in RELEASED_SAMPLES}
+    assert sorted(samples) == sorted(RELEASED_SAMPLES)
+    for name, photo in sorted(samples.items()):
+        found = [d.bbox for d in detector.detect(photo.image)]
+        assert found, '%s: %s found no one' % (name, detector.name)
+        matched = boxes.iou(photo.people, found).max(1) >= photo_set.MIN_IOU
+        assert matched.all(), (name, photo.people, found)
