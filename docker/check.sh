@@ -10,6 +10,14 @@ out_dir=$2
 shift 2
 BUILDAH=${BUILDAH:-buildah --storage-driver vfs}
 export BUILDAH_ISOLATION=chroot
+# The two tools it needs, said in one line when absent (instead of "buildah: not found" four times).
+for tool in ${BUILDAH%% *} debootstrap; do
+  command -v "$tool" > /dev/null || {
+    echo "error: make docker-check needs buildah and debootstrap (the image is built without a Docker engine):" \
+         "apt-get install buildah debootstrap" >&2
+    exit 1
+  }
+done
 stand_in=localhost/python:3.11.9-slim-bookworm
 
 # What this run leaves behind is removed at the end, pass or fail, except the image itself: the

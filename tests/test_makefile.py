@@ -93,3 +93,14 @@ def test_docker_models_fetches_into_the_host_models_folder():
 
 def test_docker_test_passes_the_gpu_flags():
     assert command('docker-test', 'GPU_FLAGS=--gpus all', 'TARGET=legacy') == 'docker run --rm --gpus all hmr:legacy test'
+
+
+def test_docker_check_without_buildah_says_what_to_install(tmp_path):
+    """A machine without buildah/debootstrap: one line naming both and how to get them, status 1."""
+    done = subprocess.run(['/bin/sh', 'docker/check.sh', 'localhost/hmr:x', str(tmp_path / 'out')], cwd=PROJECT_DIR,
+                          env={'PATH': str(tmp_path)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == ['error: make docker-check needs buildah and debootstrap (the image is built '
+                                        'without a Docker engine): apt-get install buildah debootstrap']
+    assert not (tmp_path / 'out').exists()
