@@ -280,3 +280,53 @@ def test_pictures_workers_whose_renderer_cannot_start_fail_the_job_not_the_run(m
 
 def return_renderer(renderer):
     return renderer
+
+
+def test_the_figures_turned_views_show_every_person():
+    """Two people at different depths (a photo of a group): turned about their common centre, the far
+    one swings out of the released camera's view; the figure's turned panels re-frame so that each
+    person's own silhouette, seen by the panel's camera, lies inside the picture and is drawn."""
+    from src.demo import figure
+    from src.util import renderer as vis_util
+    from tests.render_comparison import posed_body
+    verts, faces = posed_body()
+    people = [verts + [-.4, 0., 0.], verts + [1.5, 0., 14.]]  # 6 m and 20 m from the camera
+    height, width = 360, 480
+    camera = np.array([600., width / 2., height / 2.])
+    image = np.full((height, width, 3), 90, np.uint8)
+    renderer = vis_util.SMPLRenderer(faces=faces)
+    shown, _, _, mesh, left, right = figure.panels(image, people, faces, camera, [np.zeros((19, 2))] * 2, renderer)
+    factor = figure._panel_scale(image.shape)
+    cam = np.hstack([camera[0] * factor, figure._scaled_pixels(camera[1:], factor)])
+    stacked, stacked_faces = vis_util.stack_meshes(people, faces)
+    size = shown.shape[:2]
+    for turn, panel in zip(figure.TURNS, (left, right)):
+        rotation = vis_util.turn_matrix(turn)
+        centre = stacked.mean(0)
+        turned = [np.dot(p - centre, rotation) + centre for p in people]
+        released_view = [renderer.silhouette(p, cam, size) for p in turned]
+        framed = vis_util.framed_camera(np.concatenate(turned), list(cam), size[1], size[0])
+        own = [renderer.silhouette(p, framed, size) for p in turned]
+        drawn = np.any(panel != figure.WHITE, axis=2)
+        # Without re-framing a person is (mostly) outside the picture: the case this test is about.
+        assert min(s.sum() / float(o.sum()) for s, o in zip(released_view, own)) < .5
+        for silhouette, person in zip(own, turned):
+            u = framed[0] * person[:, 0] / person[:, 2] + framed[1]
+            v = framed[0] * person[:, 1] / person[:, 2] + framed[2]
+            assert u.min() >= 0 and v.min() >= 0 and u.max() <= size[1] - 1 and v.max() <= size[0] - 1
+            # drawn where the person is, but where the other person stands in front of them
+            assert (drawn & silhouette).sum() >= .5 * silhouette.sum()
+    # The unturned mesh panel keeps the photo's camera: the same pixels as without re-framing.
+    unframed = renderer.render_views(stacked, cam, size, (0,) + figure.TURNS, stacked_faces)
+    np.testing.assert_array_equal(mesh, unframed[0][0])
+
+
+def test_a_view_that_fits_keeps_the_released_camera():
+    from src.util.renderer import FRAMED_SPAN, framed_camera
+    verts = np.array([[-1., -1., 10.], [1., 1., 12.]])
+    assert framed_camera(verts, [500., 100., 80.], 200, 160) == [500., 100., 80.]
+    wide = framed_camera(verts * [30, 1, 1], [500., 100., 80.], 200, 160)
+    x = verts[:, 0] * 30 / verts[:, 2]
+    assert wide[0] < 500 and np.isclose(wide[0] * np.ptp(x), FRAMED_SPAN * (200 - 1))
+    u = wide[0] * x + wide[1]
+    assert np.isclose(u.min() + u.max(), 200 - 1)  # centred

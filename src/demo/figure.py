@@ -39,7 +39,8 @@ def panels(image, meshes, faces, camera, joints, renderer):
     for person_joints in joints:
         skeleton = vis_util.draw_skeleton(skeleton, _scaled_pixels(person_joints, factor))
     verts, all_faces = vis_util.stack_meshes(meshes, faces)
-    (mesh, mask), (left, _), (right, _) = renderer.render_views(verts, cam, shown.shape, (0,) + TURNS, all_faces)
+    (mesh, mask), (left, _), (right, _) = renderer.render_views(verts, cam, shown.shape, (0,) + TURNS, all_faces,
+                                                                    frame_turned=True)
     overlay = np.where(mask[:, :, None], mesh, shown)
     return [shown, skeleton, overlay, mesh, left, right]
 

@@ -74,6 +74,27 @@ def _mesh_window(verts, cam, width, height):
             min(width, int(np.ceil(u.max())) + 1 + WINDOW_MARGIN), min(height, int(np.ceil(v.max())) + 1 + WINDOW_MARGIN))
 
 
+# The share of the picture's width and height a re-framed view's mesh may span.
+FRAMED_SPAN = 0.9
+
+
+def framed_camera(verts, cam, width, height):
+    """`cam` [f, cx, cy] when the mesh's projection lies inside the width x height picture; else the
+    camera that sees it whole: the focal length shrunk until it spans at most FRAMED_SPAN of the
+    picture, the principal point moved to centre it. Only the projection's scale and offset change
+    (same rays), so the view keeps its perspective; a mesh reaching behind the camera keeps `cam`."""
+    if np.min(verts[:, 2]) <= 1e-6:
+        return cam
+    x, y = verts[:, 0] / verts[:, 2], verts[:, 1] / verts[:, 2]
+    u, v = cam[0] * x + cam[1], cam[0] * y + cam[2]
+    if u.min() >= 0 and v.min() >= 0 and u.max() <= width - 1 and v.max() <= height - 1:
+        return cam
+    spans = [np.ptp(x) / (FRAMED_SPAN * (width - 1)), np.ptp(y) / (FRAMED_SPAN * (height - 1))]
+    focal = min(cam[0], 1. / max(max(spans), 1e-12))
+    return [focal, (width - 1) / 2. - focal * (x.min() + x.max()) / 2.,
+            (height - 1) / 2. - focal * (y.min() + y.max()) / 2.]
+
+
 def _render_in_window(render, verts, faces, width, height, camera, near, far, color, background):
     """A backend's `render` of the whole picture, made by rendering only the mesh's window (the same
     camera, its principal point moved by whole pixels) and pasting it: a person covers a fraction of
@@ -143,9 +164,10 @@ class SMPLRenderer(object):
         overlay is this image where the mask is set and the photo elsewhere, so one pass serves both."""
         return self.render_views(verts, cam, img_size, (0,), faces)[0]
 
-    def render_views(self, verts, cam, img_size, turns=(0,), faces=None, axis='y'):
+    def render_views(self, verts, cam, img_size, turns=(0,), faces=None, axis='y', frame_turned=False):
         """`render_with_mask` of the mesh turned by each of `turns` degrees about its centre (as `rotated`),
-        in one call to the backend: a list of (uint8 RGB, mask).
+        in one call to the backend: a list of (uint8 RGB, mask). With `frame_turned`, a turned view that
+        would leave the picture is seen by a camera zoomed out and re-centred on it (`framed_camera`).
 
         Each view renders only the window its mesh projects into (the camera's principal point moved
         by whole pixels): a person covers a fraction of a photo, and a software renderer's cost is in
@@ -154,9 +176,12 @@ class SMPLRenderer(object):
         height, width = int(img_size[0]), int(img_size[1])
         cam = [float(c) for c in cam]
         rotations = [None if turn == 0 else turn_matrix(turn, axis) for turn in turns]
-        windows = [_mesh_window(verts if r is None else _turn(verts, r), cam, width, height) for r in rotations]
-        views = [(x1 - x0, y1 - y0, [cam[0], cam[1] - x0, cam[2] - y0], r)
-                 for (x0, y0, x1, y1), r in zip(windows, rotations) if x1 > x0 and y1 > y0]
+        cameras = [cam if r is None or not frame_turned else framed_camera(_turn(verts, r), cam, width, height)
+                   for r in rotations]
+        windows = [_mesh_window(verts if r is None else _turn(verts, r), c, width, height)
+                   for r, c in zip(rotations, cameras)]
+        views = [(x1 - x0, y1 - y0, [c[0], c[1] - x0, c[2] - y0], r)
+                 for (x0, y0, x1, y1), r, c in zip(windows, rotations, cameras) if x1 > x0 and y1 > y0]
         near, far = _depth_range(verts)
         parts = iter(self._render_views(verts, self.faces if faces is None else faces, views, near, far,
                                         LIGHT_BLUE) if views else [])
