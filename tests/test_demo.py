@@ -323,3 +323,21 @@ def test_outputs_are_chosen_by_name():
         demo_outputs.parse_outputs('json,video', 'image')
     with pytest.raises(HMRError, match='takes names from'):
         demo_outputs.parse_outputs('gif', 'image')
+
+
+def test_the_released_command_gives_a_mesh_for_every_released_sample(tmp_path, synthetic_models, reference_dir):
+    """`python -m demo --img_path <sample>` as the released README says, default flags (the built-in
+    detector included): every released sample photo gives at least one person and its files."""
+    import shutil
+    samples = ['coco1.png', 'coco2.png', 'im1954.jpg', 'im1963.jpg', 'random.jpg']
+    folder = tmp_path / 'samples'
+    folder.mkdir()
+    for name in samples:
+        shutil.copy(os.path.join(reference_dir, 'images', name), str(folder / name))
+    out = tmp_path / 'out'
+    assert demo_main(tmp_path, synthetic_models, '--img_path', str(folder), '--out_dir', str(out)) == 0
+    for name in samples:
+        stem = os.path.splitext(name)[0]
+        people = read_json(str(out / (stem + '.json')))['people']
+        assert len(people) >= (2 if name == 'random.jpg' else 1), name
+        assert (out / (stem + '.png')).exists() and (out / (stem + '.obj')).exists()
