@@ -16,9 +16,9 @@ INSTALL_HINT = 'install Blender as a Python module with `make setup-blender` (bp
 
 
 def blender_python():
-    """The Python that has `bpy`: $HMR_BLENDER_PYTHON, else .venv/blender's, else None."""
-    candidates = [os.environ.get('HMR_BLENDER_PYTHON'), os.path.join(PROJECT_DIR, '.venv', 'blender', 'bin', 'python')]
-    return next((c for c in candidates if c and os.path.isfile(c)), None)
+    """The Python that has `bpy`: $HMR_BLENDER_PYTHON when set, else .venv/blender's; None if it is not there."""
+    path = os.environ.get('HMR_BLENDER_PYTHON') or os.path.join(PROJECT_DIR, '.venv', 'blender', 'bin', 'python')
+    return path if os.path.isfile(path) else None
 
 
 def require_blender(what):

@@ -1,6 +1,6 @@
 """The jobs Blender does for src/export/blender.py, run as `python -m src.export.blender_job job.json` in
 Blender's Python (bpy 4.2): 'convert' (GLB -> FBX), 'read' (a character's armature) and 'animate'
-(a character keyed with given bone poses, written as FBX / GLB / BVH). A problem is one stderr line
+(a character keyed with given bone poses, written as FBX / GLB). A problem is one stderr line
 starting with 'hmr-blender-error: ' and exit status 2."""
 import json
 import os
@@ -39,6 +39,8 @@ def import_file(path, fps):
             raise JobError('%s: Blender reads characters as .fbx, .glb, .gltf or .bvh' % path)
     except RuntimeError as e:
         raise JobError('%s: cannot read it (%s)' % (path, str(e).strip().splitlines()[-1]))
+    # The FBX importer takes the file's frame rate; the exports are at the motion's.
+    set_fps(fps)
     armatures = [o for o in bpy.context.scene.objects if o.type == 'ARMATURE']
     if not armatures:
         raise JobError('%s has no armature (skeleton): a humanoid character needs one' % path)
@@ -89,7 +91,6 @@ def export(armature, outputs, fps):
     bpy.ops.object.select_all(action='DESELECT')
     armature.select_set(True)
     bpy.context.view_layer.objects.active = armature
-    scene = bpy.context.scene
     for fmt, path in outputs.items():
         if fmt == 'fbx':
             # One key per frame (no simplification), no extra leaf bones: the file has the input's bones.
@@ -99,9 +100,6 @@ def export(armature, outputs, fps):
         elif fmt == 'glb':
             bpy.ops.export_scene.gltf(filepath=path, export_format='GLB', export_animations=True,
                                       export_frame_range=True, export_force_sampling=True, export_optimize_animation_size=False)
-        elif fmt == 'bvh':
-            bpy.ops.export_anim.bvh(filepath=path, frame_start=scene.frame_start, frame_end=scene.frame_end,
-                                    rotate_mode='NATIVE', root_transform_only=False)
         if not os.path.isfile(path):
             raise JobError('Blender wrote no %s file' % fmt)
 
@@ -140,4 +138,8 @@ def main(path):
 
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1]))
+    status = main(sys.argv[1])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # bpy as a module can crash while the interpreter tears it down after an export; the job is done.
+    os._exit(status)

@@ -10,12 +10,13 @@ from ..errors import HMRError
 
 Character = collections.namedtuple('Character', [
     'path', 'kind', 'names', 'parents', 'heads', 'rest_rotations', 'tails', 'to_skeleton', 'up', 'end_sites',
-    'skinned', 'mapped'])
+    'skinned', 'mapped', 'to_export'])
 Character.__doc__ = """kind 'bvh' or 'blender'; heads/tails (J, 3) and rest_rotations (J, 3, 3): each bone's
 rest position and orientation in skeleton space (BVH: its file's axes, identity orientations; Blender: the
 armature's space, bone rolls included); to_skeleton (3, 3): export-frame directions -> skeleton space;
 up: the skeleton space's up; end_sites: BVH leaf end offsets (None from Blender); mapped: {standard
-bone name: bone index} (src.export.retarget.map_bones)."""
+bone name: bone index} (src.export.retarget.map_bones); to_export (4, 4): skeleton space -> the export
+frame (Y up, metres for a Blender character; a BVH's own space is kept)."""
 
 # Blender's importers turn Y-up files into its Z-up world: (x, y, z) -> (x, -z, y).
 BLENDER_FROM_EXPORT = np.array([[1., 0, 0], [0, 0, -1], [0, 1, 0]])
@@ -63,7 +64,13 @@ def _read_bvh(path):
         if j not in end_sites and len(children):
             tails[j] = heads[children].mean(axis=0)
     return Character(path, 'bvh', names, parents, heads, np.tile(np.eye(3), (len(names), 1, 1)), tails,
-                     np.eye(3), np.array([0., 1, 0]), end_sites, False, None)
+                     np.eye(3), np.array([0., 1, 0]), end_sites, False, None, np.eye(4))
+
+
+def _affine(rotation):
+    matrix = np.eye(4)
+    matrix[:3, :3] = rotation
+    return matrix
 
 
 def _read_blender(path):
@@ -74,7 +81,8 @@ def _read_blender(path):
     rotation = world / np.linalg.norm(world, axis=0)
     return Character(path, 'blender', answer['names'], np.array(answer['parents']), answer['matrix_local'][:, :3, 3],
                      answer['matrix_local'][:, :3, :3], answer['tails'], rotation.T.dot(BLENDER_FROM_EXPORT),
-                     rotation.T.dot([0., 0, 1]), None, answer['skinned'], None)
+                     rotation.T.dot([0., 0, 1]), None, answer['skinned'], None,
+                     _affine(BLENDER_FROM_EXPORT.T).dot(answer['matrix_world']))
 
 
 def read_character(path, bone_map=None):

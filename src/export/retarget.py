@@ -17,6 +17,7 @@ import tempfile
 import numpy as np
 
 from ..errors import HMRError
+from .bvh import rotation_statement, write_rig_bvh
 from .rigs import Rig, forward_kinematics, smpl_rig
 
 SIDES = ('Left', 'Right')
@@ -267,25 +268,54 @@ def write_retargeted(stem, body, betas, poses, trans, fps, formats, character):
                                                     smpl.root_positions)
     rotations, posed = retarget(character, mapped, smpl.rest_joints, smpl_world, smpl_positions)
     outputs = {fmt: output_path(stem, fmt, character) for fmt in formats}
-    if character.kind == 'blender':
-        from .blender import animate_character
-        animate_character(character.path, character.names, blender_bases(character, rotations, posed), fps, outputs)
-        return outputs
-    from .bvh import rotation_statement, write_rig_bvh
-    parents = character.parents
-    local = np.array([rotations[:, j] if parents[j] < 0 else np.matmul(np.swapaxes(rotations[:, parents[j]], 1, 2),
-                                                                      rotations[:, j]) for j in range(len(parents))])
-    rig = Rig(character.names, parents, character.heads, np.swapaxes(local, 0, 1), posed[:, 0], None)
-    header = ['%s retargeted from an SMPL motion by HMR src/export (its own rest pose, offsets and units)'
-              % character.path, rotation_statement('the character\'s rest pose')]
     blender_formats = [fmt for fmt in formats if fmt != 'bvh']
-    if blender_formats:
+    if character.kind == 'blender' and blender_formats:
+        from .blender import animate_character
+        animate_character(character.path, character.names, blender_bases(character, rotations, posed), fps,
+                          {fmt: outputs[fmt] for fmt in blender_formats})
+    rig, end_sites = _bvh_rig(character, rotations, posed)
+    header = ['%s retargeted from an SMPL motion by HMR src/export: its own rest pose and offsets' % character.path,
+              'Frame: %s' % ('Blender\'s world turned Y up (x right, y up, z forward), metres' if character.kind ==
+                             'blender' else 'the character BVH\'s own'), rotation_statement('the character\'s rest pose')]
+    if character.kind == 'bvh' and blender_formats:
         from .blender import written_by_blender
         with tempfile.TemporaryDirectory() as folder:
             motion = os.path.join(folder, 'motion.bvh')
-            write_rig_bvh(motion, rig, fps, header, character.end_sites)
+            write_rig_bvh(motion, rig, fps, header, end_sites)
             written_by_blender({'task': 'convert', 'input': motion, 'fps': float(fps)},
                                {fmt: outputs[fmt] for fmt in blender_formats})
     if 'bvh' in formats:
-        write_rig_bvh(outputs['bvh'], rig, fps, header, character.end_sites)
+        write_rig_bvh(outputs['bvh'], rig, fps, header, end_sites)
     return outputs
+
+
+def _bvh_rig(character, rotations, posed):
+    """The retargeted character as a BVH rig in the export frame (`character.to_export`): joint frames
+    at rest along its axes, so each joint's channel rotation is its delta relative to its parent's."""
+    affine = character.to_export
+    scale = np.linalg.norm(affine[:3, :3], axis=0)
+    turn = affine[:3, :3] / scale
+    moved = lambda points: points.dot(affine[:3, :3].T) + affine[:3, 3]
+    world = np.matmul(np.matmul(turn, rotations), turn.T)
+    # BVH holds one tree: the one that holds the hips, its root first, parents before children.
+    top = character.mapped['Hips']
+    while character.parents[top] >= 0:
+        top = character.parents[top]
+    kept = [j for j in _parents_first(character.parents) if j == top or top in _ancestors(character.parents, j)]
+    new = {j: i for i, j in enumerate(kept)}
+    parents = np.array([new[character.parents[j]] if character.parents[j] >= 0 else -1 for j in kept])
+    world = world[:, kept]
+    local = np.stack([world[:, i] if parents[i] < 0 else np.matmul(np.swapaxes(world[:, parents[i]], 1, 2), world[:, i])
+                      for i in range(len(kept))], axis=1)
+    heads = moved(character.heads[kept])
+    tails = moved(character.tails[kept])
+    end_sites = {i: tails[i] - heads[i] for i in range(len(kept)) if not np.any(parents == i)}
+    return Rig([character.names[j] for j in kept], parents, heads, local, moved(posed[:, top]), None), end_sites
+
+
+def _ancestors(parents, bone):
+    found = []
+    while parents[bone] >= 0:
+        bone = parents[bone]
+        found.append(bone)
+    return found
