@@ -5,6 +5,8 @@ filled as the demo fills them), in the frame its poses are in: 'camera' (HMR's: 
 from the camera) or 'z_up' (AMASS's world: z up).
 """
 import collections
+import functools
+import math
 import os
 import re
 
@@ -61,7 +63,7 @@ def _video_tracks(data, path):
             raise HMRError('%s: track %d has %d frames (increasing), %d poses and %d translations: they must '
                            'match' % (path, track_id, len(frames), len(poses), len(trans)))
         # Frames hold video frame numbers; with the demo's --every they advance by that step.
-        step = int(np.gcd.reduce(np.diff(frames))) if len(frames) > 1 else 1
+        step = functools.reduce(math.gcd, np.diff(frames).tolist(), 0) or 1
         _, poses, trans = fill_gaps((frames - frames[0]) // step, poses, trans)
         tracks.append(Track(int(track_id), betas, poses, trans, fps, 'camera'))
     return tracks

@@ -5,9 +5,11 @@ frames at rest aligned with the export frame's axes, so a rest rotation is the i
 rotation of every joint relative to its parent, the root's position, and optionally a skinned mesh.
 
 - `smpl`: SMPL's 24 joints, positions in the image's camera frame turned to Y up (today's files).
-- `mixamo`: the Mixamo skeleton's 22 bones (`mixamorig:Hips` ...), each the SMPL joint at its place
-  (SMPL's rest is a T-pose, so is this rig's), with this body's proportions; SMPL's two hand-end joints
-  fold into the hands. Root motion on Hips, on the floor: the rest body stands on y = 0 and the clip
+- `mixamo`: the Mixamo skeleton's 22 bones (`mixamorig:Hips` ...), each the SMPL joint at its place,
+  with this body's proportions; SMPL's two hand-end joints fold into the hands. Its rest is an exact
+  T-pose: SMPL's rest with the arms turned to point straight along +-x (rest mesh skinned there). The
+  joint rotations are SMPL's re-expressed against that rest (L' = C_parent L C^T, C: each joint's world
+  rest correction), so joints and skinned vertices move exactly as SMPL's linear blend skinning. Root motion on Hips, on the floor: the rest body stands on y = 0 and the clip
   starts above the origin, its lowest foot joint over the clip at its rest height.
 """
 import collections
@@ -45,6 +47,27 @@ def forward_kinematics(parents, rest_joints, rotations, root_positions):
     return world, positions
 
 
+# Arm joints straightened along +x (left) and -x (right) for the T-pose: (joint, its child).
+T_POSE_ARMS = (((16, 18), (18, 20), (20, 22)), ((17, 19), (19, 21), (21, 23)))
+
+
+def t_pose_correction(parents, rest_joints):
+    """(world rotations C (J, 3, 3), joint positions (J, 3)) of SMPL's rest with the arms turned to point
+    exactly along +-x; joints outside the arms keep their parent's C."""
+    from .retarget import align
+    straighten = {joint: (child, sign) for sign, chain in zip((1., -1.), T_POSE_ARMS) for joint, child in chain}
+    world = np.tile(np.eye(3), (len(parents), 1, 1))
+    positions = np.array(rest_joints, np.float64)
+    for j in range(1, len(parents)):
+        p = parents[j]
+        world[j] = world[p]
+        positions[j] = positions[p] + world[p].dot(rest_joints[j] - rest_joints[p])
+        if j in straighten:
+            child, sign = straighten[j]
+            world[j] = align(world[j].dot(rest_joints[child] - rest_joints[j]), [sign, 0., 0.]).dot(world[j])
+    return world, positions
+
+
 def smpl_rig(body, betas, poses, trans, fps):
     motion = export_motion(body, betas, poses, trans, fps)
     return Rig(list(body.joint_names), np.asarray(body.parents), motion.rest_joints, motion.rotations,
@@ -58,15 +81,22 @@ def mixamo_rig(body, betas, poses, trans, fps):
     weights = smpl.mesh.weights.copy()
     for folded, into in FOLDED.items():
         weights[:, into] += weights[:, folded]
-    floor = smpl.mesh.verts[:, 1].min()
-    rest_joints = smpl.rest_joints - [0, floor, 0]
-    _, positions = forward_kinematics(smpl.parents, rest_joints, smpl.rotations, smpl.root_positions)
+    correction, t_pose = t_pose_correction(smpl.parents, smpl.rest_joints)
+    # The rest mesh skinned into the T-pose: v' = sum_j w_j (C_j (v - J_j) + J'_j).
+    verts = np.einsum('vj,vjc->vc', smpl.mesh.weights, np.einsum(
+        'jab,vjb->vja', correction, smpl.mesh.verts[:, None] - smpl.rest_joints) + t_pose)
+    rotations = np.matmul(np.matmul(correction[smpl.parents[1:]], smpl.rotations[:, 1:]),
+                          np.swapaxes(correction[1:], 1, 2))
+    rotations = np.concatenate([smpl.rotations[:, :1], rotations], axis=1)
+    floor = verts[:, 1].min()
+    rest_joints = t_pose - [0, floor, 0]
+    _, positions = forward_kinematics(smpl.parents, rest_joints, rotations, smpl.root_positions)
     lowest = positions[:, FOOT_JOINTS, 1].min()
     start = positions[0, 0]
     root = positions[:, 0] - [start[0], lowest - rest_joints[list(FOOT_JOINTS), 1].min(), start[2]]
     return Rig([MIXAMO_PREFIX + name for name in MIXAMO_FROM_SMPL],
                np.array([-1] + [index[smpl.parents[j]] for j in kept[1:]]), rest_joints[kept],
-               smpl.rotations[:, kept], root, Mesh(smpl.mesh.verts - [0, floor, 0], smpl.mesh.faces, weights[:, kept]))
+               rotations[:, kept], root, Mesh(verts - [0, floor, 0], smpl.mesh.faces, weights[:, kept]))
 
 
 def build_rig(name, body, betas, poses, trans, fps):
