@@ -217,3 +217,61 @@ def test_mixamo_preset_in_blender(blender, clip):
         medians = {limb: float(np.median(e)) for limb, e in errors.items()}
         print('mixamo preset %s: median direction error per limb (degrees) %s' % (fmt, {k: round(v, 3) for k, v in medians.items()}))
         assert max(medians.values()) <= MEDIAN_DEGREES, medians
+
+
+def test_fbx_keeps_the_characters_rest_rolls_and_skin(blender, clip, character):
+    """The written FBX's armature rests as the input's (A-pose, rolls: each bone's rest matrix) and its
+    mesh deforms with the bones: each box's corners follow their bone's pose matrix."""
+    export(clip, '--character', character['fbx'], '--outputs', 'fbx')
+    folder, _ = clip
+    original = import_file(character['fbx'])
+    rest = {b.name: np.array(b.matrix_local) for b in original.data.bones}
+    armature = import_file(str(folder / 'out' / 'clip_track1_hero.fbx'))
+    for bone in armature.data.bones:
+        np.testing.assert_allclose(np.array(bone.matrix_local), rest[bone.name], atol=1e-4)
+    mesh = [o for o in bpy.context.scene.objects if o.type == 'MESH' and o.find_armature() == armature][0]
+    rest_verts = np.array([list(v.co) for v in mesh.data.vertices])
+    groups = {g.index: g.name for g in mesh.vertex_groups}
+    for frame in (0, NUM_FRAMES // 2):
+        bpy.context.scene.frame_set(frame)
+        evaluated = mesh.evaluated_get(bpy.context.evaluated_depsgraph_get())
+        posed = np.array([list(evaluated.matrix_world @ v.co) for v in evaluated.to_mesh().vertices])
+        evaluated.to_mesh_clear()
+        for index, vertex in enumerate(mesh.data.vertices):
+            bone = armature.pose.bones[groups[vertex.groups[0].group]]
+            # Each vertex has one group of weight 1: rigid with its bone (pose matrix times rest inverse).
+            moved = np.array(armature.matrix_world @ bone.matrix @ armature.data.bones[bone.name].matrix_local.inverted()
+                             @ armature.matrix_world.inverted() @ mesh.matrix_world @ Vector(rest_verts[index]))
+            assert np.abs(posed[index] - moved).max() < 1e-4
+
+
+def _run_cli(clip, *args):
+    folder, _ = clip
+    process = subprocess.run([sys.executable, '-m', 'src.export', '--motion', str(folder / 'clip.npz'),
+                              '--out_dir', str(folder / 'bad_out'), '--smpl_model', str(folder / 'smpl.pkl')]
+                             + list(args), cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             universal_newlines=True)
+    return process.returncode, process.stderr.strip().splitlines()
+
+
+def test_unreadable_and_non_humanoid_fbx_are_one_line(blender, clip):
+    folder, _ = clip
+    broken = str(folder / 'broken.fbx')
+    with open(broken, 'wb') as f:
+        f.write(b'Kaydara FBX Binary  \x00' + b'\x01' * 40)
+    status, lines = _run_cli(clip, '--character', broken, '--outputs', 'fbx')
+    assert status == 1 and len(lines) == 1 and lines[0].startswith('error: %s: cannot read it' % broken), lines
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    armature = bpy.data.objects.new('Tail', bpy.data.armatures.new('Tail'))
+    bpy.context.scene.collection.objects.link(armature)
+    bpy.context.view_layer.objects.active = armature
+    bpy.ops.object.mode_set(mode='EDIT')
+    for i in range(3):
+        bone = armature.data.edit_bones.new('tail%d' % i)
+        bone.head, bone.tail = Vector((0, i * .2, 0)), Vector((0, (i + 1) * .2, 0))
+    bpy.ops.object.mode_set(mode='OBJECT')
+    tail = str(folder / 'tail.fbx')
+    bpy.ops.export_scene.fbx(filepath=tail, add_leaf_bones=False)
+    status, lines = _run_cli(clip, '--character', tail, '--outputs', 'fbx,bvh')
+    assert status == 1 and len(lines) == 1 and 'could not map Hips, Spine, Head, LeftArm' in lines[0], lines
+    assert not os.path.exists(str(folder / 'bad_out')) or os.listdir(str(folder / 'bad_out')) == []

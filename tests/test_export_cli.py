@@ -328,3 +328,32 @@ def test_cli_error_is_one_line_in_a_subprocess(setup, tmp_path):
                              cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     assert process.returncode == 1
     assert process.stderr.strip().splitlines() == ['error: %s has no track 7 (its tracks: 4, 9)' % (folder / 'clip.npz')]
+
+
+def test_mixamo_glb_skin_moves_as_smpl_linear_blend_skinning(setup, tmp_path):
+    """The mixamo GLB, skinned by the independent reader of export_helpers, gives SMPL's vertices (no pose
+    blend shapes) up to the one shift that puts the clip on the floor at the origin, wherever the T-pose
+    rest changed no influence (vertices off the arms); on the arms, re-binding the mesh in the T-pose
+    (skinning of a skinned rest) and folding SMPL's hand-end joints into the hands leave up to ~1 cm here."""
+    from tests.export_helpers import skin_glb
+    folder, body, betas, poses, trans = setup
+    assert run(setup, '--out_dir', str(tmp_path), '--track', '4', '--rig', 'mixamo', '--outputs', 'glb') == 0
+    expected = in_export_frame(body.forward(poses, betas, trans, pose_blendshapes=False).verts)
+    shifts = []
+    off_arms = body.weights[:, 16:].sum(axis=1) == 0
+    assert off_arms.mean() > .5
+    for frame in (0, 5, NUM_FRAMES - 1):
+        verts, _, key_time = skin_glb(str(tmp_path / 'clip_track4.glb'), frame)
+        assert abs(key_time - frame / FPS) < 1e-6
+        assert np.abs(verts - expected[frame] - (verts - expected[frame])[off_arms].mean(axis=0)).max() < .02
+        shift = (verts - expected[frame])[off_arms]
+        # float32 storage of ~1 m coordinates: ~1e-7 relative, summed over a few joints' transforms.
+        assert np.abs(shift - shift.mean(axis=0)).max() < 1e-4
+        shifts.append(shift.mean(axis=0))
+    np.testing.assert_allclose(shifts, [shifts[0]] * len(shifts), atol=1e-4)
+
+
+def test_make_export_runs_the_cli():
+    from tests.test_makefile import planned
+    lines = planned('export', 'MOTION=out/clip.npz', 'CHARACTER=hero.fbx', 'OUT=o', "EXPORT_ARGS=--outputs fbx")
+    assert lines[-1] == '.venv/tf2/bin/python -m src.export --motion out/clip.npz --out_dir o --character hero.fbx --outputs fbx'
