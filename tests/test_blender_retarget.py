@@ -70,16 +70,22 @@ def _bone_layout():
     return bones
 
 
-def build_character(folder):
-    """The character as FBX and GLB: an armature and one mesh of a box per bone, skinned to its bone."""
+def build_character(folder, centimetres_y_up=False):
+    """The character as FBX and GLB: an armature and one mesh of a box per bone, skinned to its bone.
+    `centimetres_y_up`: as Mixamo's FBX imports, the armature object turned 90 degrees about x and scaled
+    0.01, its bones in centimetres with y up (the same character in the world)."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
     armature = bpy.data.objects.new('Character', bpy.data.armatures.new('Character'))
     bpy.context.scene.collection.objects.link(armature)
+    inside = lambda point: tuple(point)
+    if centimetres_y_up:
+        armature.rotation_euler, armature.scale = (math.pi / 2, 0, 0), (.01, .01, .01)
+        inside = lambda point: (100 * point[0], 100 * point[2], -100 * point[1])
     bpy.context.view_layer.objects.active = armature
     bpy.ops.object.mode_set(mode='EDIT')
     for name, parent, head, tail, roll in _bone_layout():
         bone = armature.data.edit_bones.new(PREFIX + name)
-        bone.head, bone.tail, bone.roll = Vector(head), Vector(tail), math.radians(roll)
+        bone.head, bone.tail, bone.roll = Vector(inside(head)), Vector(inside(tail)), math.radians(roll)
         if parent:
             bone.parent = armature.data.edit_bones[PREFIX + parent]
     bpy.ops.object.mode_set(mode='OBJECT')
@@ -89,7 +95,7 @@ def build_character(folder):
         first = len(verts)
         for corner in range(8):
             offset = np.array([(corner & 1) - .5, ((corner >> 1) & 1) - .5, 0]) * .04
-            verts.append(tuple((tail if corner & 4 else head) + offset))
+            verts.append(inside((tail if corner & 4 else head) + offset))
         faces += [tuple(first + i for i in f) for f in ((0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6),
                                                         (0, 2, 6, 4), (1, 5, 7, 3))]
         groups.append((PREFIX + name, list(range(first, first + 8))))
@@ -101,7 +107,8 @@ def build_character(folder):
         body.vertex_groups.new(name=name).add(indices, 1.0, 'REPLACE')
     body.parent = armature
     body.modifiers.new('Armature', 'ARMATURE').object = armature
-    paths = {'fbx': os.path.join(folder, 'hero.fbx'), 'glb': os.path.join(folder, 'hero.glb')}
+    name = 'hero_cm' if centimetres_y_up else 'hero'
+    paths = {'fbx': os.path.join(folder, name + '.fbx'), 'glb': os.path.join(folder, name + '.glb')}
     bpy.ops.export_scene.fbx(filepath=paths['fbx'], add_leaf_bones=False)
     bpy.ops.export_scene.gltf(filepath=paths['glb'], export_format='GLB')
     return paths
@@ -181,13 +188,16 @@ def character(blender, clip):
     return build_character(str(folder))
 
 
-@pytest.mark.parametrize('source', ['fbx', 'glb'])
+@pytest.mark.parametrize('source', ['fbx', 'glb', 'fbx_cm_y_up'])
 def test_character_follows_smpl_directions_in_its_own_rest_pose(blender, clip, character, source):
+    if source == 'fbx_cm_y_up':
+        character = {source: build_character(str(clip[0]), centimetres_y_up=True)['fbx']}
     export(clip, '--character', character[source], '--outputs', 'fbx,glb,bvh')
     folder, smpl_joints = clip
     rest = {name: (np.array(head), np.array(tail)) for name, _, head, tail, _ in _bone_layout()}
+    stem = os.path.splitext(os.path.basename(character[source]))[0]
     for fmt in ('fbx', 'glb', 'bvh'):
-        path = str(folder / 'out' / ('clip_track1_hero.' + fmt))
+        path = str(folder / 'out' / ('clip_track1_%s.%s' % (stem, fmt)))
         armature = import_file(path)
         assert sorted(b.name for b in armature.data.bones) == sorted(PREFIX + n for n in rest)
         # glTF keys time t at frame t * fps (first key on frame 0), FBX with anim_offset 0 too; BVH on 1.
