@@ -285,3 +285,25 @@ def test_unreadable_and_non_humanoid_fbx_are_one_line(blender, clip):
     status, lines = _run_cli(clip, '--character', tail, '--outputs', 'fbx,bvh')
     assert status == 1 and len(lines) == 1 and 'could not map Hips, Spine, Head, LeftArm' in lines[0], lines
     assert not os.path.exists(str(folder / 'bad_out')) or os.listdir(str(folder / 'bad_out')) == []
+
+
+def test_unreal_named_bvh_character_to_fbx_and_glb(blender, clip, tmp_path):
+    """A BVH character (Unreal names, centimetres, A-pose) retargeted and written as FBX and GLB by
+    Blender (from the retargeted BVH): Blender re-imports each with the limbs along SMPL's."""
+    from tests.test_export_cli import UNREAL, _bvh_character, _humanoid
+    folder, smpl_joints = clip
+    path = str(tmp_path / 'manny.bvh')
+    _bvh_character(path, _humanoid(UNREAL, 'root'), 100.)
+    export(clip, '--character', path, '--outputs', 'fbx,glb')
+    for fmt in ('fbx', 'glb'):
+        armature = import_file(str(folder / 'out' / ('clip_track1_manny.' + fmt)))
+        names = {b.name for b in armature.data.bones}
+        assert {UNREAL[n] for n in ('Hips', 'LeftArm', 'RightUpLeg')} <= names
+        heads = heads_over_frames(armature, [UNREAL[n] for n in sorted(UNREAL)], range(NUM_FRAMES))
+        at = {n: i for i, n in enumerate(sorted(UNREAL))}
+        medians = []
+        for limb, (end, a, b) in LIMBS.items():
+            ours = heads[:, at[end]] - heads[:, at[limb]]
+            medians.append(np.median(angles_degrees(ours, smpl_joints[:, b] - smpl_joints[:, a])))
+        print('BVH character -> %s: largest median direction error %.2e degrees' % (fmt, max(medians)))
+        assert max(medians) <= MEDIAN_DEGREES

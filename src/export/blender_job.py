@@ -108,8 +108,14 @@ def convert(job):
     armature = import_file(job['input'], job['fps'])
     action = armature.animation_data.action if armature.animation_data else None
     if action is not None:
+        # Key k on frame k, as the other exports: the BVH importer starts on frame 1 whatever it is asked.
+        first = action.frame_range[0]
+        for curve in action.fcurves:
+            for point in curve.keyframe_points:
+                for vector in (point.co, point.handle_left, point.handle_right):
+                    vector.x -= first
         scene = bpy.context.scene
-        scene.frame_start, scene.frame_end = [int(round(f)) for f in action.frame_range]
+        scene.frame_start, scene.frame_end = 0, int(round(action.frame_range[1] - first))
     export(armature, job['outputs'], job['fps'])
     return {}
 
