@@ -310,3 +310,16 @@ def test_unreal_named_bvh_character_to_fbx_and_glb(blender, clip, tmp_path):
             medians.append(np.median(angles_degrees(ours, smpl_joints[:, b] - smpl_joints[:, a])))
         print('BVH character -> %s: largest median direction error %.2e degrees' % (fmt, max(medians)))
         assert max(medians) <= MEDIAN_DEGREES
+
+
+def test_smpl_preset_fbx_has_the_smpl_joints(blender, clip):
+    """`--rig smpl --outputs fbx`: Blender's FBX (converted from the GLB) imports with SMPL's 24 joints
+    where SMPL puts them (the export frame, as the GLB and BVH), every frame."""
+    export(clip, '--outputs', 'fbx')
+    folder, smpl_joints = clip
+    armature = import_file(str(folder / 'out' / 'clip_track1.fbx'))
+    names = BodyModel(synthetic_smpl()).joint_names
+    assert sorted(b.name for b in armature.data.bones) == sorted(names)
+    positions = heads_over_frames(armature, names, range(NUM_FRAMES))
+    # Metres written as float32 by the GLB and FBX on the way: well under 1 mm.
+    assert np.abs(positions - smpl_joints).max() < 1e-3
