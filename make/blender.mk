@@ -1,6 +1,7 @@
 # The animation exports' real clients, in a test-only environment (.venv/blender): Blender as a Python
 # module (bpy 4.2 LTS: Python 3.11 wheels only, about 1 GB installed) and the Khronos glTF-Validator
-# (npm). `make test-blender` runs the tests marked `blender` (tests/test_blender.py, the validator's in
+# (npm). Blender also writes the FBX exports (src/export/blender.py runs its Python). `make test-blender` runs
+# the tests marked `blender` (tests/test_blender.py, tests/test_blender_retarget.py, the validator's in
 # tests/test_export.py) there with HMR_REQUIRE_BLENDER=1, so a missing client fails instead of skipping.
 BLENDER_VENV ?= .venv/blender
 BLENDER_PYTHON ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11*/bin/python3.11) $(shell command -v python3.11))
@@ -21,4 +22,4 @@ $(BLENDER_VENV)/.installed: requirements-blender.txt
 
 test-blender: $(BLENDER_VENV)/.installed
 	HMR_REQUIRE_BLENDER=1 HMR_GLTF_VALIDATOR=$(abspath $(BLENDER_VENV))/node_modules/gltf-validator \
-	  $(BLENDER_VENV)/bin/python -m pytest -q -m blender tests/test_blender.py tests/test_export.py $(PYTEST_ARGS)
+	  $(BLENDER_VENV)/bin/python -m pytest -q -m blender tests/test_blender.py tests/test_blender_retarget.py tests/test_export.py $(PYTEST_ARGS)

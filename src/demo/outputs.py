@@ -90,12 +90,10 @@ def write_obj(stem, result, faces):
 
 def write_animations(stem, result, body, formats, fps=1.):
     """One-frame BVH / glTF per person: their shape, pose and translation in the image's camera."""
-    from ..export import bvh, gltf
-    writers = {'bvh': bvh.write_bvh, 'glb': gltf.write_glb}
+    from ..export.tracks import write_track
     for index, person in enumerate(result.people):
-        for fmt in formats:
-            writers[fmt](stem + person_suffix(index) + '.' + fmt, body, person['shape'], person['pose'][None],
-                         person['translation'][None], fps)
+        write_track(stem + person_suffix(index), body, person['shape'], person['pose'][None],
+                    person['translation'][None], fps, formats)
 
 
 def write_figure(stem, result, faces, renderer):

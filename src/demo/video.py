@@ -16,6 +16,7 @@ import numpy as np
 
 from ..camera import whole_frame_camera
 from ..errors import HMRError
+from ..export.motion_file import fill_gaps
 from ..util import files
 from ..util.image import crop_for_model
 from .results import in_shared_camera, person_result
@@ -44,20 +45,6 @@ class Track(object):
 
     def arrays(self):
         return {key: np.asarray(values) for key, values in self.rows.items()}
-
-
-def fill_gaps(frames, poses, trans):
-    """Poses and translations on every frame from the first to the last of `frames`: rotations
-    interpolated on the sphere (slerp), translations linearly. Animations need one key per frame."""
-    from scipy.spatial.transform import Rotation, Slerp
-    frames = np.asarray(frames)
-    every = np.arange(frames[0], frames[-1] + 1)
-    if len(frames) == 1:
-        return every, np.asarray(poses), np.asarray(trans)
-    rotations = np.asarray(poses).reshape(len(frames), -1, 3)
-    joints = [Slerp(frames, Rotation.from_rotvec(rotations[:, j]))(every).as_rotvec() for j in range(rotations.shape[1])]
-    filled_trans = np.stack([np.interp(every, frames, np.asarray(trans)[:, c]) for c in range(3)], axis=1)
-    return every, np.stack(joints, axis=1).reshape(len(every), -1), filled_trans
 
 
 class VideoRun(object):
@@ -161,17 +148,15 @@ class VideoRun(object):
         self._write_animations(stem, tracks, fps)
 
     def _write_animations(self, stem, tracks, fps):
-        from ..export import bvh, gltf
-        writers = [(fmt, writer) for fmt, writer in (('bvh', bvh.write_bvh), ('glb', gltf.write_glb))
-                   if fmt in self.outputs]
+        from ..export.tracks import write_track
+        formats = [fmt for fmt in ('bvh', 'glb') if fmt in self.outputs]
         for track in tracks:
-            if not writers:
+            if not formats:
                 break
             # One key per frame kept (every --every-th), from the track's first frame to its last.
             _, poses, trans = fill_gaps(np.asarray(track['frames']) // self.every, track['pose'],
                                         track['translation'])
-            for fmt, writer in writers:
-                writer('%s_track%d.%s' % (stem, track['id'], fmt), self.body, track['shape'], poses, trans, fps)
+            write_track('%s_track%d' % (stem, track['id']), self.body, track['shape'], poses, trans, fps, formats)
 
     def _write_overlay(self, path, reader, tracks, camera, fps, frame_count):
         from tqdm import tqdm

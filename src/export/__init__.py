@@ -1,10 +1,14 @@
-"""Animation exports of one SMPL body over time: BVH (`bvh.write_bvh`) and binary glTF (`gltf.write_glb`).
+"""Animation exports of one SMPL body over time: BVH (`bvh.write_bvh`) and binary glTF (`gltf.write_glb`);
+rig presets (`rigs`), FBX through Blender (`blender`), retargeting onto a character (`character`,
+`retarget`), all through one motion path (`tracks.write_track`) and the re-export command (`cli`,
+`python -m src.export`); docs/animation.md describes them.
 
-Both use one frame, stated in each file: Y up, right-handed, metres. It is the original image's camera
-frame (x right, y down, z away from the camera; the demo's mesh there is SMPL(pose, betas) + trans)
-turned 180 degrees about x, C = diag(1, -1, -1): x right, y up, z towards the camera. C applies to the
-root joint alone (rotation C R_root, position C (J_root + trans)); every other joint keeps SMPL's rotation
-relative to its parent, since the rest skeleton (SMPL's T-pose, upright and facing +z) needs no change.
+The SMPL rig's BVH and glTF use one frame, stated in each file: Y up, right-handed, metres. It is the
+original image's camera frame (x right, y down, z away from the camera; the demo's mesh there is
+SMPL(pose, betas) + trans) turned 180 degrees about x, C = diag(1, -1, -1): x right, y up, z towards the
+camera. C applies to the root joint alone (rotation C R_root, position C (J_root + trans)); every other
+joint keeps SMPL's rotation relative to its parent, since the rest skeleton (SMPL's T-pose, upright and
+facing +z) needs no change.
 """
 import collections
 

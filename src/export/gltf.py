@@ -1,4 +1,5 @@
-"""Binary glTF 2.0 export: one body's shaped SMPL mesh, skinned to its 24 joints, and its motion.
+"""Binary glTF 2.0 export of a rig (`rigs.Rig`): its mesh skinned to its joints and its motion;
+`write_glb`: the SMPL rig, one body's shaped SMPL mesh skinned to its 24 joints.
 
 The mesh is the rest pose of this betas (no pose blend shapes: glTF skinning cannot express them),
 skinned with SMPL's weights: one JOINTS_0/WEIGHTS_0 set when no vertex has more than 4 nonzero weights,
@@ -9,7 +10,8 @@ import numpy as np
 import pygltflib
 
 from ..util.files import write_bytes
-from . import FRAME_DESCRIPTION, export_motion
+from . import FRAME_DESCRIPTION
+from .rigs import smpl_rig
 from ..errors import HMRError
 from ..rotations import matrix_to_quaternion
 
@@ -77,17 +79,23 @@ def _continuous(quaternions):
 def write_glb(path, body, betas, poses, trans, fps):
     """Write the skinned, animated body of shape `betas` for `poses` (T x 72 axis-angle, HMR's
     theta[3:75]) and root translation `trans` (T x 3, camera frame; None for none) at `fps`."""
-    motion = export_motion(body, betas, poses, trans, fps)
-    num_joints = len(body.parents)
-    gltf = pygltflib.GLTF2(asset=pygltflib.Asset(generator='HMR src/export/gltf.py (pygltflib)', extras={
+    write_rig_glb(path, smpl_rig(body, betas, poses, trans, fps), fps, {
         'frame': FRAME_DESCRIPTION, 'units': 'metres', 'fps': float(fps), 'betas': np.asarray(betas).tolist(),
-        'skeleton': 'SMPL 24 joints; joint node rotations relative to the parent, identity = SMPL rest pose'}))
+        'skeleton': 'SMPL 24 joints; joint node rotations relative to the parent, identity = SMPL rest pose'},
+                  'smpl')
+
+
+def write_rig_glb(path, rig, fps, extras, skin_name):
+    """Write `rig` (a `rigs.Rig` with a mesh) as one skinned mesh and one animation keyed at frame k / fps
+    seconds; `extras` go into the asset's extras, `skin_name` names the skin."""
+    num_joints = len(rig.parents)
+    gltf = pygltflib.GLTF2(asset=pygltflib.Asset(generator='HMR src/export/gltf.py (pygltflib)', extras=extras))
     buffer = _Buffer(gltf)
 
-    joints, weights = skinning_influences(body.weights)
+    joints, weights = skinning_influences(rig.mesh.weights)
     attributes = {
-        'POSITION': buffer.add(motion.rest_verts.astype(np.float32), 'VEC3', pygltflib.ARRAY_BUFFER, bounds=True),
-        'NORMAL': buffer.add(_vertex_normals(motion.rest_verts, body.faces).astype(np.float32), 'VEC3',
+        'POSITION': buffer.add(rig.mesh.verts.astype(np.float32), 'VEC3', pygltflib.ARRAY_BUFFER, bounds=True),
+        'NORMAL': buffer.add(_vertex_normals(rig.mesh.verts, rig.mesh.faces).astype(np.float32), 'VEC3',
                              pygltflib.ARRAY_BUFFER)}
     for k in range(joints.shape[1] // INFLUENCES_PER_SET):
         columns = slice(INFLUENCES_PER_SET * k, INFLUENCES_PER_SET * (k + 1))
@@ -95,7 +103,7 @@ def write_glb(path, body, betas, poses, trans, fps):
                                                  pygltflib.ARRAY_BUFFER)
         attributes['WEIGHTS_%d' % k] = buffer.add(weights[:, columns].astype(np.float32), 'VEC4',
                                                   pygltflib.ARRAY_BUFFER)
-    indices = buffer.add(body.faces.reshape(-1).astype(np.uint32), 'SCALAR', pygltflib.ELEMENT_ARRAY_BUFFER,
+    indices = buffer.add(rig.mesh.faces.reshape(-1).astype(np.uint32), 'SCALAR', pygltflib.ELEMENT_ARRAY_BUFFER,
                          bounds=True)
     gltf.meshes.append(pygltflib.Mesh(name='body', primitives=[
         pygltflib.Primitive(attributes=pygltflib.Attributes(**attributes), indices=indices)]))
@@ -103,21 +111,21 @@ def write_glb(path, body, betas, poses, trans, fps):
     # Joint nodes 0-23 in the rest pose; inverse bind matrices undo each joint's rest position
     # (column-major, as glTF stores matrices).
     for j in range(num_joints):
-        parent = body.parents[j]
-        offset = motion.rest_joints[j] - (motion.rest_joints[parent] if parent >= 0 else 0)
-        gltf.nodes.append(pygltflib.Node(name=body.joint_names[j], translation=offset.tolist(),
-                                         children=[c for c in range(num_joints) if body.parents[c] == j]))
+        parent = rig.parents[j]
+        offset = rig.rest_joints[j] - (rig.rest_joints[parent] if parent >= 0 else 0)
+        gltf.nodes.append(pygltflib.Node(name=rig.names[j], translation=offset.tolist(),
+                                         children=[c for c in range(num_joints) if rig.parents[c] == j]))
     inverse_bind = np.tile(np.eye(4), (num_joints, 1, 1))
-    inverse_bind[:, :3, 3] = -motion.rest_joints
-    gltf.skins.append(pygltflib.Skin(name='smpl', skeleton=0, joints=list(range(num_joints)),
+    inverse_bind[:, :3, 3] = -rig.rest_joints
+    gltf.skins.append(pygltflib.Skin(name=skin_name, skeleton=0, joints=list(range(num_joints)),
                                      inverseBindMatrices=buffer.add(
                                          inverse_bind.transpose(0, 2, 1).astype(np.float32), 'MAT4')))
     gltf.nodes.append(pygltflib.Node(name='body', mesh=0, skin=0))
     gltf.scenes.append(pygltflib.Scene(name='hmr', nodes=[0, num_joints]))
     gltf.scene = 0
 
-    times = buffer.add((np.arange(len(motion.rotations)) / float(fps)).astype(np.float32), 'SCALAR', bounds=True)
-    quaternions = _continuous(matrix_to_quaternion(motion.rotations))
+    times = buffer.add((np.arange(len(rig.rotations)) / float(fps)).astype(np.float32), 'SCALAR', bounds=True)
+    quaternions = _continuous(matrix_to_quaternion(rig.rotations))
     samplers, channels = [], []
     for j in range(num_joints):
         samplers.append(pygltflib.AnimationSampler(
@@ -125,7 +133,7 @@ def write_glb(path, body, betas, poses, trans, fps):
         channels.append(pygltflib.AnimationChannel(
             sampler=j, target=pygltflib.AnimationChannelTarget(node=j, path='rotation')))
     samplers.append(pygltflib.AnimationSampler(
-        input=times, output=buffer.add(motion.root_positions.astype(np.float32), 'VEC3'), interpolation='LINEAR'))
+        input=times, output=buffer.add(rig.root_positions.astype(np.float32), 'VEC3'), interpolation='LINEAR'))
     channels.append(pygltflib.AnimationChannel(
         sampler=num_joints, target=pygltflib.AnimationChannelTarget(node=0, path='translation')))
     gltf.animations.append(pygltflib.Animation(name='motion', samplers=samplers, channels=channels))

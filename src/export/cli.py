@@ -1,0 +1,86 @@
+"""`python -m src.export` (console script `hmr-export`): re-export a motion NPZ without running the
+network, on a rig preset (--rig) or retargeted onto the user's character (--character)."""
+import argparse
+import os
+import sys
+
+from ..errors import HMRError
+from .rigs import RIGS
+from .tracks import FORMATS
+
+DEFAULT_SMPL_MODEL = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                  'models', 'neutral_smpl_with_cocoplus_reg.pkl')
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise HMRError(message)
+
+
+def parser():
+    p = _Parser(prog='python -m src.export', description=__doc__.split('\n\n')[0])
+    p.add_argument('--motion', required=True, help='the demo\'s video or image NPZ, or an AMASS-style motion NPZ')
+    p.add_argument('--out_dir', required=True, help='folder of the outputs: <motion>_track<ID>[_<character>].<ext>')
+    p.add_argument('--track', type=int, action='append', default=[], help='track ID to export (repeatable; '
+                                                                           'default: every track)')
+    p.add_argument('--outputs', default='bvh,glb', help='comma-separated formats from %s' % ','.join(FORMATS))
+    p.add_argument('--rig', default='smpl', help='skeleton preset without --character: %s' % ' or '.join(RIGS))
+    p.add_argument('--character', help='the character to retarget onto: .fbx, .glb/.gltf (need Blender) or .bvh')
+    p.add_argument('--bone_map', help='JSON {"standard bone": "your bone"} for names not recognised')
+    p.add_argument('--fps', type=float, help='frame rate of the output (default: the motion\'s own)')
+    p.add_argument('--smpl_model', default=DEFAULT_SMPL_MODEL, help='the SMPL model pickle')
+    return p
+
+
+def _formats(text):
+    names = [n.strip() for n in text.split(',') if n.strip()]
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise HMRError('--outputs takes names from %s, got %r' % (','.join(FORMATS), text))
+    return tuple(sorted(set(names), key=names.index))
+
+
+def run(argv):
+    from ..body_model import BodyModel
+    from .character import read_character
+    from .motion_file import motion_stem, read_motion, select_tracks
+    from .retarget import read_bone_map
+    from .tracks import fit_betas, in_camera_frame, write_track
+    args = parser().parse_args(argv)
+    formats = _formats(args.outputs)
+    if args.rig not in RIGS:
+        raise HMRError('--rig must be one of %s, not %r' % (', '.join(RIGS), args.rig))
+    if args.fps is not None and not args.fps > 0:
+        raise HMRError('--fps must be positive, not %r' % args.fps)
+    tracks = select_tracks(read_motion(args.motion), args.track, args.motion)
+    if not os.path.isfile(args.smpl_model):
+        raise HMRError('%s: no SMPL model (make models, or --smpl_model)' % args.smpl_model)
+    body = BodyModel.from_pickle(args.smpl_model)
+    if 'fbx' in formats and args.character is None:
+        from .blender import require_blender
+        require_blender('FBX output')
+    character = read_character(args.character, read_bone_map(args.bone_map)) if args.character else None
+    stem = os.path.join(args.out_dir, motion_stem(args.motion))
+    # Every track checked before the first file is written.
+    prepared = []
+    for track in tracks:
+        betas = fit_betas(track.betas, body)
+        prepared.append((track, betas) + tuple(in_camera_frame(body, betas, track.poses, track.trans, track.frame)))
+    for track, betas, poses, trans in prepared:
+        write_track('%s_track%d' % (stem, track.id), body, betas, poses, trans, args.fps or track.fps, formats,
+                    args.rig, character)
+        print('wrote track %d (%d frames) of %s' % (track.id, len(poses), args.motion))
+    return 0
+
+
+def main(argv=None):
+    """Console entry point: one line and a non-zero status for a problem the user can fix."""
+    argv = sys.argv[1:] if argv is None else argv
+    if '-h' in argv or '--help' in argv:
+        parser().print_help()
+        return 0
+    try:
+        return run(argv)
+    except HMRError as e:
+        print('error: %s' % e, file=sys.stderr)
+        return 1
