@@ -13,15 +13,24 @@ from tests.conftest import PROJECT_DIR
 MAIN_GUARD = re.compile(r"^if __name__ == '__main__':", re.MULTILINE)
 
 
+# Run by the project inside Blender's own Python (.venv/blender), never by a user.
+BLENDER_JOB = re.compile(r'^import bpy$', re.MULTILINE)
+
+
 def entry_points():
-    """Module names of every file under src/ and bench/ (and demo.py) that runs as a command."""
+    """Module names of every file under src/ and bench/ (and demo.py) that runs as a command, and of
+    every package with a __main__.py."""
     files = sorted(glob.glob(os.path.join(PROJECT_DIR, 'src', '**', '*.py'), recursive=True)
                    + glob.glob(os.path.join(PROJECT_DIR, 'bench', '*.py'))) + [os.path.join(PROJECT_DIR, 'demo.py')]
     modules = []
     for path in files:
         with open(path, encoding='utf-8') as f:
-            if MAIN_GUARD.search(f.read()):
-                modules.append(os.path.splitext(os.path.relpath(path, PROJECT_DIR))[0].replace(os.sep, '.'))
+            source = f.read()
+        module = os.path.splitext(os.path.relpath(path, PROJECT_DIR))[0].replace(os.sep, '.')
+        if module.endswith('.__main__'):
+            modules.append(module[:-len('.__main__')])
+        elif MAIN_GUARD.search(source) and not BLENDER_JOB.search(source):
+            modules.append(module)
     return modules
 
 
@@ -43,7 +52,7 @@ def run_help(module, flag):
 def test_the_entry_points_are_found():
     found = entry_points()
     assert set(ABSL_COMMANDS) <= set(found)
-    assert {'src.util.download', 'bench.run', 'src.datasets.lsp_to_tfrecords'} <= set(found)
+    assert {'src.util.download', 'bench.run', 'src.datasets.lsp_to_tfrecords', 'src.export'} <= set(found)
 
 
 @pytest.mark.parametrize('module', entry_points())
