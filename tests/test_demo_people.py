@@ -143,8 +143,10 @@ def test_a_batch_of_people_equals_single_runs(tmp_path, models):
 # Crop scale of a detected person over that of their true box (--bbox rule), as measured on the real
 # photos and composites (src/detectors/photo_set.py): keypoints put the keypoints' extent (not the box)
 # at 150 px, as the released demo does with OpenPose's, so people come out 1.14-1.65 x (median 1.24)
-# larger, most for those cut off at the waist; a box detector's crop errs by its box (1.05-1.19 x).
-SCALE_RATIO = {'mediapipe': (1., 1.75), 'hog': (.8, 1.3)}
+# larger, most for those cut off at the waist; the crouching catcher of coco1.png (found by the
+# whole-image check) 1.76 x, his keypoints spanning more than his compact box; a box detector's crop
+# errs by its box (1.05-1.19 x).
+SCALE_RATIO = {'mediapipe': (1., 1.85), 'hog': (.8, 1.3)}
 
 
 @pytest.mark.parametrize('name', available())
