@@ -91,11 +91,14 @@ def write_obj(stem, result, faces):
 def write_animations(stem, result, body, formats, fps=1.):
     """One-frame BVH / glTF per person: their shape, pose and translation in the image's camera."""
     from ..export import bvh, gltf
+    from ..world.gltf_camera import add_camera_to_glb, write_camera_json
     writers = {'bvh': bvh.write_bvh, 'glb': gltf.write_glb}
+    size = (result.image.shape[1], result.image.shape[0])
     for index, person in enumerate(result.people):
         for fmt in formats:
-            writers[fmt](stem + person_suffix(index) + '.' + fmt, body, person['shape'], person['pose'][None],
-                         person['translation'][None], fps)
+            path = stem + person_suffix(index) + '.' + fmt
+            writers[fmt](path, body, person['shape'], person['pose'][None], person['translation'][None], fps)
+            {'glb': add_camera_to_glb, 'bvh': write_camera_json}[fmt](path, person['camera_original'], size)
 
 
 def write_figure(stem, result, faces, renderer):

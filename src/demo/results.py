@@ -10,7 +10,7 @@ import collections
 
 import numpy as np
 
-from ..camera import shift_into
+from ..camera import fit_translation, shift_into
 from ..config import NUM_CAM, NUM_POSE
 from ..util import renderer as vis_util
 
@@ -46,18 +46,23 @@ def person_result(person, proc_param, prediction):
     }
 
 
-def in_shared_camera(people, camera=None):
-    """`people` (person_result dicts) moved into one camera, the first person's by default."""
+def in_shared_camera(people, camera=None, fit=False):
+    """`people` (person_result dicts) moved into one camera, the first person's by default; `fit`:
+    each placed so that their 3D joints project onto their released 2D joints (a real camera)."""
     camera = people[0]['camera_original'] if camera is None else np.asarray(camera, np.float64)
     placed = []
     for person in people:
-        shift = shift_into(camera, person['camera_original'], person['verts'])
+        if fit:
+            shift = fit_translation(camera, person['joints3d'], person['joints2d_original']) - person['translation']
+        else:
+            shift = shift_into(camera, person['camera_original'], person['verts'])
         placed.append(dict(person, camera_original=camera, verts=person['verts'] + shift,
                            translation=person['translation'] + shift))
     return placed
 
 
-def image_result(path, name, image, people, proc_params, predictions):
-    """All people of one image, in the first person's camera."""
+def image_result(path, name, image, people, proc_params, predictions, camera=None):
+    """All people of one image, in `camera` (a real one, see src/world/focal.py), else in the first
+    person's."""
     results = [person_result(p, proc, pred) for p, proc, pred in zip(people, proc_params, predictions)]
-    return ImageResult(path, name, image, in_shared_camera(results))
+    return ImageResult(path, name, image, in_shared_camera(results, camera, fit=camera is not None))

@@ -14,13 +14,15 @@ import sys
 
 import numpy as np
 
-from ..camera import whole_frame_camera
+from ..camera import centred_camera, whole_frame_camera
 from ..errors import HMRError
 from ..util import files
 from ..util.image import crop_for_model
 from .results import in_shared_camera, person_result
 from .stream import predict_stream, prefetched
 from .workers import Pictures
+from ..world.flags import WorldOptions
+from ..world.focal import choose_focal
 
 FrameItem = collections.namedtuple('FrameItem', ['index', 'people', 'ids', 'crops', 'proc_params'])
 PREFETCH = 8
@@ -61,7 +63,7 @@ def fill_gaps(frames, poses, trans):
 
 
 class VideoRun(object):
-    def __init__(self, model, faces, body, out_dir, outputs, workers, smooth=True, report=None):
+    def __init__(self, model, faces, body, out_dir, outputs, workers, smooth=True, report=None, world=None):
         self.model = model
         self.faces = faces
         self.body = body
@@ -69,6 +71,7 @@ class VideoRun(object):
         self.outputs = outputs
         self.workers = workers
         self.smooth = smooth
+        self.world = world or WorldOptions()  # --focal/--fov, --world, --foot_lock, --flags
         self.report = report or (lambda line: sys.stderr.write(line + '\n'))
 
     def run(self, path, find_people, start=0, end=None, every=1):
@@ -78,7 +81,10 @@ class VideoRun(object):
         stem = os.path.join(self.out_dir, name)
         if 'video' in self.outputs and os.path.abspath(stem + '.mp4') == os.path.abspath(path):
             raise HMRError('%s: the overlay video would overwrite the input; choose another --out_dir' % path)
-        camera = whole_frame_camera(reader.size, self.model.img_size)
+        focal = choose_focal(self.world.focal, self.world.fov, None, reader.size)
+        camera = whole_frame_camera(reader.size, self.model.img_size) if focal is None else \
+            centred_camera(focal, reader.size)
+        self.real_camera = focal is not None
         self.every = reader.every
         fps = reader.fps / float(every)
         tracks, frame_count = self._track_people(reader, find_people, camera, path)
@@ -119,7 +125,7 @@ class VideoRun(object):
                     continue
                 results = [person_result(p, proc, pred) for p, proc, pred in
                            zip(item.people, item.proc_params, predictions)]
-                for track_id, person in zip(item.ids, in_shared_camera(results, camera)):
+                for track_id, person in zip(item.ids, in_shared_camera(results, camera, fit=self.real_camera)):
                     tracks.setdefault(track_id, Track(track_id)).add(item.index, person)
         return list(tracks.values()), count
 
@@ -158,10 +164,12 @@ class VideoRun(object):
                 if t['joints3d'] is not None:
                     arrays.update({prefix + 'joints3d': t['joints3d'], prefix + 'joints2d': t['joints2d']})
             files.write_npz(stem + '.npz', arrays)
-        self._write_animations(stem, tracks, fps)
+        self._write_animations(stem, tracks, fps, camera, size)
 
-    def _write_animations(self, stem, tracks, fps):
+    def _write_animations(self, stem, tracks, fps, camera, size):
         from ..export import bvh, gltf
+        from ..world.gltf_camera import add_camera_to_glb, write_camera_json
+        add_camera = {'glb': add_camera_to_glb, 'bvh': write_camera_json}
         writers = [(fmt, writer) for fmt, writer in (('bvh', bvh.write_bvh), ('glb', gltf.write_glb))
                    if fmt in self.outputs]
         for track in tracks:
@@ -171,7 +179,9 @@ class VideoRun(object):
             _, poses, trans = fill_gaps(np.asarray(track['frames']) // self.every, track['pose'],
                                         track['translation'])
             for fmt, writer in writers:
-                writer('%s_track%d.%s' % (stem, track['id'], fmt), self.body, track['shape'], poses, trans, fps)
+                path = '%s_track%d.%s' % (stem, track['id'], fmt)
+                writer(path, self.body, track['shape'], poses, trans, fps)
+                add_camera[fmt](path, camera, size)
 
     def _write_overlay(self, path, reader, tracks, camera, fps, frame_count):
         from tqdm import tqdm
