@@ -40,3 +40,9 @@ def matrix_to_euler(matrices, order):
         angles = _from_matrix(matrices).as_euler(order, degrees=True)
     return angles.reshape(matrices.shape[:-2] + (3,))
 
+
+
+def matrix_to_axis_angle(matrices):
+    """(..., 3, 3) rotation matrices -> (..., 3) axis-angle vectors."""
+    matrices = np.asarray(matrices)
+    return _from_matrix(matrices).as_rotvec().reshape(matrices.shape[:-2] + (3,))
