@@ -156,3 +156,14 @@ def test_a_standing_person_stays_standing():
     assert max(angle_degrees(s, [0, 1, 0]) for s in spine) < 3.
     np.testing.assert_allclose(motion.joints[:, 0, 1], REST[0, 1], atol=.02)
     np.testing.assert_allclose(motion.joints[:, [7, 8], 1], REST[7, 1], atol=.02)
+
+
+def test_export_inputs_make_the_exporters_write_the_world_frame(walked):
+    """src.export turns root rotation and position by C = diag(1, -1, -1); export_inputs undoes that."""
+    from src.world.frame import export_inputs
+    motion = world_motion(walked[4], walked[5], REST, HEIGHTS, FPS)
+    poses, trans = export_inputs(motion.poses, motion.trans, REST[0])
+    turn = np.diag([1., -1., -1.])
+    np.testing.assert_allclose(np.matmul(turn, axis_angle_to_matrix(poses[:, :3])),
+                               axis_angle_to_matrix(motion.poses[:, :3]), atol=1e-9)
+    np.testing.assert_allclose((REST[0] + trans).dot(turn), REST[0] + motion.trans, atol=1e-9)

@@ -49,7 +49,7 @@ def build_model(config, batch_size):
 
 def body_model(config, outputs):
     """The NumPy SMPL the exporters and the video overlay pose, loaded only when they are asked for."""
-    if not set(outputs) & {'bvh', 'glb', 'video'}:
+    if not set(outputs) & {'bvh', 'glb', 'video'} and not getattr(config, 'world', False):
         return None
     from ..body_model import BodyModel
     return BodyModel.from_pickle(config.smpl_model_path)

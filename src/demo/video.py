@@ -23,6 +23,7 @@ from .stream import predict_stream, prefetched
 from .workers import Pictures
 from ..world.flags import WorldOptions
 from ..world.focal import choose_focal
+from ..world.tracks import json_fields as world_json, npz_arrays as world_npz, summary as world_summary, world_tracks
 
 FrameItem = collections.namedtuple('FrameItem', ['index', 'people', 'ids', 'crops', 'proc_params'])
 PREFETCH = 8
@@ -91,10 +92,15 @@ class VideoRun(object):
         if not tracks:
             raise HMRError('%s: no person found in any of its %d frames' % (path, frame_count))
         finished = [self._finish_track(track, reader.fps) for track in tracks]
+        self.world_results = None
+        if self.world.world:  # the floor, the world frame and planted feet (src/world)
+            self.world_results = world_tracks(finished, self.body, fps, self.every, fill_gaps, self.world.foot_lock)[0]
         self._write_tracks(stem, path, finished, camera, fps, frame_count, reader.size)
         if 'video' in self.outputs:
             self._write_overlay(stem + '.mp4', reader, finished, camera, fps, frame_count)
         print('wrote %d track(s) of %d frame(s) of %s to %s' % (len(finished), frame_count, path, self.out_dir))
+        if self.world_results:
+            print('world frame: ' + world_summary(self.world_results))
         return 0
 
     def _frames(self, reader, find_people, path):
@@ -153,7 +159,8 @@ class VideoRun(object):
                 'camera': camera, 'smoothed': self.smooth,
                 'tracks': [{'id': t['id'], 'frames': t['frames'], 'poses': t['pose'], 'betas': t['shape'],
                             'cams': t['cam'], 'trans': t['translation'], 'bbox': t['bbox'], 'score': t['score'],
-                            'joints3d': t.get('joints3d'), 'joints2d': t.get('joints2d')} for t in tracks]})
+                            'joints3d': t.get('joints3d'), 'joints2d': t.get('joints2d')} for t in tracks],
+                'world': world_json(self.world_results, self.world.foot_lock) if self.world_results else None})
         if 'npz' in self.outputs:
             arrays = {'track_ids': np.array([t['id'] for t in tracks]), 'camera': camera, 'fps': np.float64(fps)}
             for t in tracks:
@@ -163,6 +170,8 @@ class VideoRun(object):
                                prefix + 'cams': t['cam'], prefix + 'bbox': t['bbox']})
                 if t['joints3d'] is not None:
                     arrays.update({prefix + 'joints3d': t['joints3d'], prefix + 'joints2d': t['joints2d']})
+            if self.world_results:
+                arrays.update(world_npz(self.world_results))
             files.write_npz(stem + '.npz', arrays)
         self._write_animations(stem, tracks, fps, camera, size)
 
@@ -178,10 +187,16 @@ class VideoRun(object):
             # One key per frame kept (every --every-th), from the track's first frame to its last.
             _, poses, trans = fill_gaps(np.asarray(track['frames']) // self.every, track['pose'],
                                         track['translation'])
+            world_from_camera = None
+            if self.world_results:  # the world frame's (locked) motion, written as the exporters take it
+                from ..world.frame import export_inputs
+                motion = self.world_results[track['id']][1]
+                poses, trans = export_inputs(motion.poses, motion.trans, self.body.rest(track['shape'])[1][0])
+                world_from_camera = motion.world_from_camera
             for fmt, writer in writers:
                 path = '%s_track%d.%s' % (stem, track['id'], fmt)
                 writer(path, self.body, track['shape'], poses, trans, fps)
-                add_camera[fmt](path, camera, size)
+                add_camera[fmt](path, camera, size, world_from_camera)
 
     def _write_overlay(self, path, reader, tracks, camera, fps, frame_count):
         from tqdm import tqdm

@@ -111,14 +111,19 @@ def skate_mm(joints, contacts):
     return float(np.linalg.norm(np.diff(feet, axis=0), axis=-1)[both].mean() * 1000.)
 
 
-def world_motion(poses, trans, rest_joints, heights, fps, lock_feet=True):
+def world_motion(poses, trans, rest_joints, heights, fps, lock_feet=True, floor=None):
     """One body's motion (camera frame: poses (T, 72), trans (T, 3), its rest joints (24, 3) and its
     foot joints' heights above the sole (4,), see kinematics.sole_heights) in the world frame, at
-    `fps` frames per second. Returns a WorldMotion."""
+    `fps` frames per second; `floor` (4,), a plane as WorldMotion.floor, is used instead of fitting one
+    (e.g. another person's in the same footage). Returns a WorldMotion."""
     poses, trans = np.asarray(poses, np.float64), np.asarray(trans, np.float64)
     rest_joints, heights = np.asarray(rest_joints, np.float64), np.asarray(heights, np.float64)
     joints = kinematics.joints(poses, rest_joints, trans)
-    normal, d, contacts = find_floor(joints, heights, fps)
+    if floor is None:
+        normal, d, contacts = find_floor(joints, heights, fps)
+    else:
+        normal, d = np.asarray(floor[:3], np.float64), -float(floor[3])
+        contacts = contact_flags(joints[:, list(kinematics.FOOT_JOINTS)], heights, fps, normal, d)
     matrix = world_from_camera_matrix(normal, d)
     rotation, offset = matrix[:3, :3], matrix[:3, 3]
     roots = axis_angle_to_matrix(poses[:, :3])
@@ -134,7 +139,18 @@ def world_motion(poses, trans, rest_joints, heights, fps, lock_feet=True):
                        before, skate_mm(world_joints, contacts))
 
 
-def world_motion_of_body(body, betas, poses, trans, fps, lock_feet=True):
+def world_motion_of_body(body, betas, poses, trans, fps, lock_feet=True, floor=None):
     """world_motion for a src.body_model.BodyModel of shape `betas`."""
     rest_verts, rest_joints = body.rest(betas)
-    return world_motion(poses, trans, rest_joints, kinematics.sole_heights(rest_verts, rest_joints), fps, lock_feet)
+    return world_motion(poses, trans, rest_joints, kinematics.sole_heights(rest_verts, rest_joints), fps,
+                        lock_feet, floor)
+
+
+def export_inputs(poses, trans, rest_root):
+    """World-frame poses and trans as src.export's writers take them: they turn the camera frame by
+    C = diag(1, -1, -1) (root rotation C R, root position C (J_root + trans)); given these, they write
+    the world frame itself. `rest_root`: the body's rest root joint (3,)."""
+    turn = np.diag([1., -1., -1.])
+    poses = np.array(poses, np.float64)
+    poses[:, :3] = kinematics.to_poses(np.matmul(turn, axis_angle_to_matrix(poses[:, :3]))[:, None])
+    return poses, (rest_root + np.asarray(trans)).dot(turn) - rest_root
