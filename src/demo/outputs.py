@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import HMRError
 from ..joints import COCOPLUS19
 from ..util import files
-from .results import DETECTION_FIELDS, PERSON_FIELDS
+from .results import DETECTION_FIELDS, PERSON_FIELDS, QUALITY_FIELDS
 
 OUTPUTS = ('figure', 'obj', 'json', 'npz', 'video', 'bvh', 'glb')
 DEFAULT_OUTPUTS = {'image': ('figure', 'obj', 'json', 'npz'), 'video': ('video', 'json', 'npz', 'bvh', 'glb')}
@@ -60,7 +60,7 @@ def write_json(stem, result):
         'image': os.path.abspath(result.path),
         'image_size': [result.image.shape[1], result.image.shape[0]],
         'joint_names': COCOPLUS19[:len(first['joints3d'])],
-        'people': [{k: person[k] for k in PERSON_FIELDS + DETECTION_FIELDS} for person in result.people],
+        'people': [{k: person[k] for k in PERSON_FIELDS + DETECTION_FIELDS + QUALITY_FIELDS} for person in result.people],
     })
     files.write_json(stem + '.json', data)
 
@@ -72,7 +72,7 @@ def write_npz(stem, result, faces):
     arrays = {k: np.asarray(first[k]) for k in PERSON_FIELDS if k != 'proc_param'}
     arrays.update(verts=first['verts'], faces=np.asarray(faces),
                   image_size=np.array([result.image.shape[1], result.image.shape[0]]))
-    for key in PERSON_FIELDS[:-1] + ('verts', 'bbox', 'score'):
+    for key in PERSON_FIELDS[:-1] + ('verts', 'bbox', 'score') + QUALITY_FIELDS:
         arrays['people_' + key] = np.stack([np.asarray(person[key]) for person in result.people])
     arrays['people_source'] = np.array([person['source'] for person in result.people])
     files.write_npz(stem + '.npz', arrays)

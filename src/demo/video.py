@@ -18,7 +18,7 @@ from ..camera import centred_camera, whole_frame_camera
 from ..errors import HMRError
 from ..util import files
 from ..util.image import crop_for_model
-from .results import in_shared_camera, person_result
+from .results import QUALITY_FIELDS, in_shared_camera, person_result, with_quality
 from .stream import predict_stream, prefetched
 from .workers import Pictures
 from ..world.flags import WorldOptions
@@ -41,7 +41,7 @@ class Track(object):
         self.rows = collections.defaultdict(list)
 
     def add(self, frame_index, person):
-        for key in ('cam', 'pose', 'shape', 'translation', 'bbox', 'score'):
+        for key in ('cam', 'pose', 'shape', 'translation', 'bbox', 'score') + QUALITY_FIELDS:
             self.rows[key].append(person[key])
         self.rows['frames'].append(frame_index)
 
@@ -132,7 +132,7 @@ class VideoRun(object):
                 results = [person_result(p, proc, pred) for p, proc, pred in
                            zip(item.people, item.proc_params, predictions)]
                 for track_id, person in zip(item.ids, in_shared_camera(results, camera, fit=self.real_camera)):
-                    tracks.setdefault(track_id, Track(track_id)).add(item.index, person)
+                    tracks.setdefault(track_id, Track(track_id)).add(item.index, with_quality(person, reader.size))
         return list(tracks.values()), count
 
     def _finish_track(self, track, source_fps):
@@ -159,7 +159,9 @@ class VideoRun(object):
                 'camera': camera, 'smoothed': self.smooth,
                 'tracks': [{'id': t['id'], 'frames': t['frames'], 'poses': t['pose'], 'betas': t['shape'],
                             'cams': t['cam'], 'trans': t['translation'], 'bbox': t['bbox'], 'score': t['score'],
-                            'joints3d': t.get('joints3d'), 'joints2d': t.get('joints2d')} for t in tracks],
+                            'joints3d': t.get('joints3d'), 'joints2d': t.get('joints2d'),
+                            'reproj_px': t['reproj_px'], 'truncated': t['truncated'], 'doubtful': t['doubtful']}
+                           for t in tracks],
                 'world': world_json(self.world_results, self.world.foot_lock) if self.world_results else None})
         if 'npz' in self.outputs:
             arrays = {'track_ids': np.array([t['id'] for t in tracks]), 'camera': camera, 'fps': np.float64(fps)}
@@ -167,7 +169,9 @@ class VideoRun(object):
                 prefix = 'track%d_' % t['id']
                 arrays.update({prefix + 'frames': t['frames'], prefix + 'poses': t['pose'],
                                prefix + 'betas': t['shape'], prefix + 'trans': t['translation'],
-                               prefix + 'cams': t['cam'], prefix + 'bbox': t['bbox']})
+                               prefix + 'cams': t['cam'], prefix + 'bbox': t['bbox'], prefix + 'score': t['score'],
+                               prefix + 'reproj_px': t['reproj_px'], prefix + 'truncated': t['truncated'],
+                               prefix + 'doubtful': t['doubtful']})
                 if t['joints3d'] is not None:
                     arrays.update({prefix + 'joints3d': t['joints3d'], prefix + 'joints2d': t['joints2d']})
             if self.world_results:
@@ -214,7 +218,9 @@ class VideoRun(object):
                     meshes = [self.body.forward(track['pose'][row][None], track['shape'],
                                                 track['translation'][row][None]).verts[0]
                               for track, row in by_frame.get(index, [])]
-                    pending.append(pictures.submit(overlay_frame, frame, meshes, self.faces, camera))
+                    doubtful = [track['bbox'][row] for track, row in by_frame.get(index, [])
+                                if self.world.flags and track['doubtful'][row]]
+                    pending.append(pictures.submit(overlay_frame, frame, meshes, self.faces, camera, doubtful))
                     while len(pending) > FRAMES_IN_FLIGHT:
                         writer.write(pending.popleft().result())
                         bar.update(1)
@@ -227,11 +233,16 @@ class VideoRun(object):
             pictures.close()
 
 
-def overlay_frame(renderer, frame, meshes, faces, camera):
-    """The frame with `meshes` (in the frame's camera) drawn over it."""
+def overlay_frame(renderer, frame, meshes, faces, camera, doubtful=()):
+    """The frame with `meshes` (in the frame's camera) drawn over it, and the boxes of `doubtful`
+    people (--flags) marked."""
     if not meshes:
         return frame
     from ..util.renderer import stack_meshes
     verts, all_faces = stack_meshes(meshes, faces)
     mesh, mask = renderer.render_with_mask(verts, camera, frame.shape, all_faces)
-    return np.where(mask[:, :, None], mesh, frame)
+    frame = np.where(mask[:, :, None], mesh, frame)
+    if len(doubtful):
+        from ..world.quality import draw_flags
+        frame = draw_flags(frame, doubtful)
+    return frame
