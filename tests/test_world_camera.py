@@ -10,6 +10,7 @@ from src.camera import centred_camera, crop_translation, focal_from_fov, to_orig
 from src.errors import HMRError
 from src.world.focal import choose_focal, exif_focal
 from src.world.gltf_camera import GLTF_CAMERA_TO_IMAGE_CAMERA, camera_fields
+from src.world.quality import truncated
 
 
 def jpeg_with_exif(path, tags, exif_ifd_tags, size=(400, 300)):
@@ -116,7 +117,7 @@ def test_people_are_placed_in_the_real_camera_where_the_released_demo_put_them(t
         assert error.mean() < .05 * height
         assert error.max() < .1 * height
         # The quality fields (src/world/quality.py); boxes give no keypoints to compare with.
-        assert np.isnan(person['reproj_px']) and person['truncated'] is False
+        assert np.isnan(person['reproj_px']) and person['truncated'] == truncated(released, (480, 360))
     gltf = pygltflib.GLTF2.load_binary(str(out / 'people.glb'))
     assert gltf.cameras[0].type == 'perspective'
     assert gltf.cameras[0].perspective.yfov == pytest.approx(2 * np.arctan(180. / focal))
