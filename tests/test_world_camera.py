@@ -117,7 +117,7 @@ def test_people_are_placed_in_the_real_camera_where_the_released_demo_put_them(t
         assert error.mean() < .05 * height
         assert error.max() < .1 * height
         # The quality fields (src/world/quality.py); boxes give no keypoints to compare with.
-        assert np.isnan(person['reproj_px']) and person['truncated'] == truncated(released, (480, 360))
+        assert person['reproj_px'] is None and person['truncated'] == truncated(released, (480, 360))
     gltf = pygltflib.GLTF2.load_binary(str(out / 'people.glb'))
     assert gltf.cameras[0].type == 'perspective'
     assert gltf.cameras[0].perspective.yfov == pytest.approx(2 * np.arctan(180. / focal))

@@ -56,3 +56,9 @@ def test_doubtful_boxes_are_drawn():
     drawn = draw_flags(frame, [[20, 30, 50, 60]])
     assert tuple(drawn[30, 40]) == (255, 0, 0) and tuple(drawn[60, 20]) == (255, 0, 0)
     assert not drawn[60, 45].any() and not frame.any()
+
+
+def test_unknown_reprojection_is_null_in_json():
+    from src.world.quality import for_json
+    assert for_json(float('nan')) is None and for_json(2.5) == 2.5
+    assert for_json(np.array([1., np.nan])) == [1., None]

@@ -70,3 +70,17 @@ def test_the_animations_are_in_the_world_frame_with_the_camera_posed_in_it(writt
     node = [n for n in gltf.nodes if n.camera is not None][0]
     np.testing.assert_allclose(np.reshape(node.matrix, (4, 4)).T, pose, atol=1e-6)
     assert gltf.cameras[node.camera].perspective.yfov == pytest.approx(2 * np.arctan(240. / 800.))
+
+
+def test_the_overlay_draws_the_locked_motion_back_in_the_camera():
+    """camera_frame_motion undoes the world frame: unlocked, it gives back the camera-frame motion."""
+    from src.world.frame import world_motion
+    from src.world.kinematics import joints
+    from src.world.tracks import camera_frame_motion
+    from tests.world_walk import REST, HEIGHTS
+    poses, trans, _ = walk(frames=40)
+    rotation, position = tilted_camera()
+    cam_poses, noisy, _ = seen_by(rotation, position, poses, trans)
+    motion = world_motion(cam_poses, noisy, REST, HEIGHTS, FPS, lock_feet=False)
+    back_poses, back_trans = camera_frame_motion(motion, REST[0])
+    np.testing.assert_allclose(joints(back_poses, REST, back_trans), joints(cam_poses, REST, noisy), atol=1e-9)

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import HMRError
 from ..joints import COCOPLUS19
 from ..util import files
+from ..world.quality import for_json
 from .results import DETECTION_FIELDS, PERSON_FIELDS, QUALITY_FIELDS
 
 OUTPUTS = ('figure', 'obj', 'json', 'npz', 'video', 'bvh', 'glb')
@@ -60,7 +61,8 @@ def write_json(stem, result):
         'image': os.path.abspath(result.path),
         'image_size': [result.image.shape[1], result.image.shape[0]],
         'joint_names': COCOPLUS19[:len(first['joints3d'])],
-        'people': [{k: person[k] for k in PERSON_FIELDS + DETECTION_FIELDS + QUALITY_FIELDS} for person in result.people],
+        'people': [dict({k: person[k] for k in PERSON_FIELDS + DETECTION_FIELDS + QUALITY_FIELDS},
+                        reproj_px=for_json(person['reproj_px'])) for person in result.people],
     })
     files.write_json(stem + '.json', data)
 

@@ -23,7 +23,8 @@ from .stream import predict_stream, prefetched
 from .workers import Pictures
 from ..world.flags import WorldOptions
 from ..world.focal import choose_focal
-from ..world.tracks import json_fields as world_json, npz_arrays as world_npz, summary as world_summary, world_tracks
+from ..world.quality import for_json as reproj_for_json
+from ..world.tracks import camera_frame_motion, json_fields as world_json, npz_arrays as world_npz, summary as world_summary, world_tracks
 
 FrameItem = collections.namedtuple('FrameItem', ['index', 'people', 'ids', 'crops', 'proc_params'])
 PREFETCH = 8
@@ -160,7 +161,7 @@ class VideoRun(object):
                 'tracks': [{'id': t['id'], 'frames': t['frames'], 'poses': t['pose'], 'betas': t['shape'],
                             'cams': t['cam'], 'trans': t['translation'], 'bbox': t['bbox'], 'score': t['score'],
                             'joints3d': t.get('joints3d'), 'joints2d': t.get('joints2d'),
-                            'reproj_px': t['reproj_px'], 'truncated': t['truncated'], 'doubtful': t['doubtful']}
+                            'reproj_px': reproj_for_json(t['reproj_px']), 'truncated': t['truncated'], 'doubtful': t['doubtful']}
                            for t in tracks],
                 'world': world_json(self.world_results, self.world.foot_lock) if self.world_results else None})
         if 'npz' in self.outputs:
@@ -202,6 +203,19 @@ class VideoRun(object):
                 writer(path, self.body, track['shape'], poses, trans, fps)
                 add_camera[fmt](path, camera, size, world_from_camera)
 
+    def _drawn_motion(self, tracks):
+        """{track id: {frame: (pose, trans)}} drawn over the footage: with --world the locked motion
+        (back in the camera frame), else the track's own."""
+        drawn = {}
+        for track in tracks:
+            if self.world_results:
+                frames, motion = self.world_results[track['id']]
+                poses, trans = camera_frame_motion(motion, self.body.rest(track['shape'])[1][0])
+            else:
+                frames, poses, trans = track['frames'], track['pose'], track['translation']
+            drawn[track['id']] = dict(zip(np.asarray(frames).tolist(), zip(poses, trans)))
+        return drawn
+
     def _write_overlay(self, path, reader, tracks, camera, fps, frame_count):
         from tqdm import tqdm
         from ..video.io import VideoWriter
@@ -209,14 +223,15 @@ class VideoRun(object):
         for track in tracks:
             for row, frame in enumerate(track['frames']):
                 by_frame[int(frame)].append((track, row))
+        drawn = self._drawn_motion(tracks)
         pictures = Pictures(self.workers, self.faces)
         pending = collections.deque()
         try:
             with VideoWriter(path, fps, reader.size) as writer, \
                     tqdm(total=frame_count, desc='HMR pass 2/2: video', unit='frame') as bar:
                 for index, frame in reader:
-                    meshes = [self.body.forward(track['pose'][row][None], track['shape'],
-                                                track['translation'][row][None]).verts[0]
+                    meshes = [self.body.forward(drawn[track['id']][index][0][None], track['shape'],
+                                                drawn[track['id']][index][1][None]).verts[0]
                               for track, row in by_frame.get(index, [])]
                     doubtful = [track['bbox'][row] for track, row in by_frame.get(index, [])
                                 if self.world.flags and track['doubtful'][row]]

@@ -42,6 +42,14 @@ def assess(joints2d, keypoints, crop_scale, score, size):
             'doubtful': bool(cut or score < MIN_SCORE or (np.isfinite(reproj) and reproj > MAX_REPROJ_PX))}
 
 
+def for_json(reproj):
+    """Reprojection error(s) for JSON: NaN (no keypoints to compare with) becomes null."""
+    values = np.asarray(reproj, np.float64)
+    if values.ndim == 0:
+        return float(values) if np.isfinite(values) else None
+    return [float(v) if np.isfinite(v) else None for v in values]
+
+
 def draw_flags(frame, boxes):
     """`frame` with a red rectangle and 'doubtful' on each of `boxes` (x, y, w, h)."""
     import cv2

@@ -2,6 +2,8 @@
 longest track, shared by the others), and what of it goes into NAME.json / NAME.npz."""
 import numpy as np
 
+from ..rotations import axis_angle_to_matrix
+from . import kinematics
 from .frame import world_motion_of_body
 
 
@@ -13,7 +15,8 @@ def world_tracks(tracks, body, fps, every, fill_gaps, lock_feet=True):
         kept, poses, trans = fill_gaps(np.asarray(track['frames']) // every, track['pose'], track['translation'])
         motion = world_motion_of_body(body, track['shape'], poses, trans, fps, lock_feet, floor)
         floor = motion.floor
-        results[track['id']] = (kept * every, motion)
+        # Back to the video's frame numbers (kept frames are every `every`-th from the first).
+        results[track['id']] = (kept * every + int(track['frames'][0]) % every, motion)
     return results, floor
 
 
@@ -42,3 +45,12 @@ def json_fields(results, lock_feet):
 def summary(results):
     return '; '.join('track %d foot skate %.1f -> %.1f mm/frame' % (track_id, m.skate_before_mm, m.skate_after_mm)
                      for track_id, (_, m) in sorted(results.items()))
+
+
+def camera_frame_motion(motion, rest_root):
+    """A WorldMotion's (locked) poses and trans back in the camera frame, to draw over the footage."""
+    inverse = np.linalg.inv(motion.world_from_camera)
+    rotation, offset = inverse[:3, :3], inverse[:3, 3]
+    poses = np.array(motion.poses)
+    poses[:, :3] = kinematics.to_poses(np.matmul(rotation, axis_angle_to_matrix(poses[:, :3]))[:, None])
+    return poses, (rest_root + motion.trans).dot(rotation.T) + offset - rest_root
