@@ -96,6 +96,10 @@ class ImageRun(object):
         stem = os.path.join(self.out_dir, item.name)
         jobs = [files.submit(demo_outputs.write_files, stem, result, self.outputs, self.faces, self.body)]
         if pictures is not None:
+            doubtful = [person['bbox'] for person in result.people if person['doubtful']]
+            if self.draw_flags and doubtful:  # --flags: doubtful people boxed in the figure's image
+                from ..world.quality import draw_flags
+                result = result._replace(image=draw_flags(result.image, doubtful))
             jobs.append(pictures.submit(_write_figure, stem, result, self.faces))
         return jobs
 
