@@ -24,7 +24,8 @@ from .workers import Pictures
 from ..world.flags import WorldOptions
 from ..world.focal import choose_focal
 from ..world.quality import for_json as reproj_for_json
-from ..world.tracks import camera_frame_motion, json_fields as world_json, npz_arrays as world_npz, summary as world_summary, world_tracks
+from ..world.tracks import camera_frame_motion, world_tracks
+from ..world.tracks import json_fields as world_json, npz_arrays as world_npz, summary as world_summary
 
 FrameItem = collections.namedtuple('FrameItem', ['index', 'people', 'ids', 'crops', 'proc_params'])
 PREFETCH = 8
@@ -161,7 +162,8 @@ class VideoRun(object):
                 'tracks': [{'id': t['id'], 'frames': t['frames'], 'poses': t['pose'], 'betas': t['shape'],
                             'cams': t['cam'], 'trans': t['translation'], 'bbox': t['bbox'], 'score': t['score'],
                             'joints3d': t.get('joints3d'), 'joints2d': t.get('joints2d'),
-                            'reproj_px': reproj_for_json(t['reproj_px']), 'truncated': t['truncated'], 'doubtful': t['doubtful']}
+                            'reproj_px': reproj_for_json(t['reproj_px']), 'truncated': t['truncated'],
+                            'doubtful': t['doubtful']}
                            for t in tracks],
                 'world': world_json(self.world_results, self.world.foot_lock) if self.world_results else None})
         if 'npz' in self.outputs:
