@@ -19,6 +19,7 @@ from absl import flags
 
 from src.detectors import NAMES as DETECTOR_NAMES
 from src.errors import HMRError
+from src.world import flags as world_flags  # --focal, --fov, --world, --foot_lock, --flags
 
 DEFAULT_IMAGE = 'data/astronaut.png'
 
@@ -50,7 +51,7 @@ def run(config):
 def main(argv):
     from src.cli import run_with_flags
     os.environ.setdefault('MPLBACKEND', 'Agg')
-    argv = ['--nosmooth' if arg == '--no_smooth' else arg for arg in argv]
+    argv = ['--nosmooth' if arg == '--no_smooth' else world_flags.ALIASES.get(arg, arg) for arg in argv]
     return run_with_flags(run, argv, on_interrupt='interrupted: the files written so far are complete')
 
 

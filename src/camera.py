@@ -42,3 +42,48 @@ def shift_into(camera, own_camera, verts):
     pixel = own_camera[0] * centre[:2] / centre[2] + np.asarray(own_camera[1:])
     depth = centre[2] * camera[0] / own_camera[0]
     return np.hstack([(pixel - np.asarray(camera[1:])) * depth / camera[0], depth]) - centre
+
+
+def centred_camera(focal, size):
+    """[f, cx, cy] of a pinhole of focal length `focal` px with its principal point at the centre of a
+    width x height image: the real camera the world outputs use."""
+    width, height = size
+    return np.array([float(focal), width / 2., height / 2.])
+
+
+def focal_from_fov(fov_degrees, width):
+    """Focal length in px of a camera whose horizontal field of view over `width` px is `fov_degrees`."""
+    return .5 * width / np.tan(np.radians(fov_degrees) / 2.)
+
+
+def field_of_view(camera, size):
+    """(horizontal, vertical) field of view in radians of camera [f, cx, cy] over width x height."""
+    return tuple(2. * np.arctan(.5 * side / camera[0]) for side in size)
+
+
+def focal_from_35mm(focal_35mm, size):
+    """Focal length in px from EXIF's FocalLengthIn35mmFilm: the 36 mm film width spans the longer side."""
+    return focal_35mm / 36. * max(size)
+
+
+def focal_from_sensor(focal_mm, pixels_per_mm, resized=1.):
+    """Focal length in px from EXIF's FocalLength (mm) and the sensor's pixel density (from
+    FocalPlaneXResolution), for the image resized by `resized` since the camera wrote it."""
+    return focal_mm * pixels_per_mm * resized
+
+
+def fit_translation(camera, points, pixels):
+    """The translation t (3,) that puts `points` (N x 3, model frame) where camera [f, cx, cy] sees
+    them at `pixels` (N x 2), in the least-squares sense of the pinhole's linear equations
+    f (X + t_x) = (u - cx) (Z + t_z), f (Y + t_y) = (v - cy) (Z + t_z): a person whose weak-perspective
+    projection the released demo drew, placed in a real camera so that its projection stays there."""
+    points, offsets = np.asarray(points, np.float64), np.asarray(pixels, np.float64) - np.asarray(camera[1:])
+    f = float(camera[0])
+    rows, rhs = [], []
+    for axis in range(2):
+        block = np.zeros((len(points), 3))
+        block[:, axis] = f
+        block[:, 2] = -offsets[:, axis]
+        rows.append(block)
+        rhs.append(offsets[:, axis] * points[:, 2] - f * points[:, axis])
+    return np.linalg.lstsq(np.vstack(rows), np.hstack(rhs), rcond=None)[0]

@@ -7,6 +7,7 @@ from ..errors import HMRError
 from . import outputs as demo_outputs
 from .people import PeopleFinder, parse_boxes
 from .sources import is_video_path, list_images
+from ..world.flags import camera_for, options as world_options
 
 
 def make_finder(config, video=False):
@@ -48,7 +49,7 @@ def build_model(config, batch_size):
 
 def body_model(config, outputs):
     """The NumPy SMPL the exporters and the video overlay pose, loaded only when they are asked for."""
-    if not set(outputs) & {'bvh', 'glb', 'video'}:
+    if not set(outputs) & {'bvh', 'glb', 'video'} and not getattr(config, 'world', False):
         return None
     from ..body_model import BodyModel
     return BodyModel.from_pickle(config.smpl_model_path)
@@ -72,8 +73,12 @@ def run_images(config, paths):
         items = iter([item])
         batch_size = min(batch_size, len(item.crops))
     model = build_model(config, batch_size)
+    options = world_options(config)
+    if options.world:
+        raise HMRError('--world finds the floor from the motion of a video; %s is not one' % config.img_path)
     run = ImageRun(model, model.smpl.faces, config.out_dir, outputs, picture_workers(config, len(paths)),
-                   body_model(config, outputs), report=lambda line: tqdm.write(line, file=sys.stderr))
+                   body_model(config, outputs), report=lambda line: tqdm.write(line, file=sys.stderr),
+                   camera_for=camera_for(options), draw_flags=options.flags)
     with tqdm(total=len(paths), desc='HMR', unit='image', disable=len(paths) == 1) as bar:
         failures = run.run(items, progress=lambda: bar.update(1))
     print('wrote results for %d of %d image(s) to %s' % (len(paths) - failures, len(paths), config.out_dir))
@@ -86,7 +91,7 @@ def run_video(config):
     find_people = make_finder(config, video=True)
     model = build_model(config, config.batch_size)
     run = VideoRun(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
-                   picture_workers(config, 2), smooth=config.smooth)
+                   picture_workers(config, 2), smooth=config.smooth, world=world_options(config))
     return run.run(config.img_path, find_people, config.start, config.end, config.every)
 
 

@@ -48,7 +48,8 @@ def prepare(path, name, find_people, img_size):
 class ImageRun(object):
     """Writes the selected outputs of each image to `out_dir`; `report(line)` hears of failures."""
 
-    def __init__(self, model, faces, out_dir, outputs, workers=0, body=None, report=None):
+    def __init__(self, model, faces, out_dir, outputs, workers=0, body=None, report=None, camera_for=None,
+                 draw_flags=False):
         self.model = model
         self.faces = faces
         self.out_dir = out_dir
@@ -56,6 +57,8 @@ class ImageRun(object):
         self.body = body
         self.report = report or (lambda line: sys.stderr.write(line + '\n'))
         self.workers = workers
+        self.camera_for = camera_for  # (path, image) -> a real camera [f, cx, cy], or None: the released one
+        self.draw_flags = draw_flags
 
     def run(self, items, progress=None):
         """Write the outputs of `items` (Prepared, e.g. from `prepared`); returns how many failed."""
@@ -88,10 +91,15 @@ class ImageRun(object):
         return failures[0]
 
     def _submit(self, item, predictions, pictures, files):
-        result = image_result(item.path, item.name, item.image, item.people, item.proc_params, predictions)
+        camera = self.camera_for(item.path, item.image) if self.camera_for else None
+        result = image_result(item.path, item.name, item.image, item.people, item.proc_params, predictions, camera)
         stem = os.path.join(self.out_dir, item.name)
         jobs = [files.submit(demo_outputs.write_files, stem, result, self.outputs, self.faces, self.body)]
         if pictures is not None:
+            doubtful = [person['bbox'] for person in result.people if person['doubtful']]
+            if self.draw_flags and doubtful:  # --flags: doubtful people boxed in the figure's image
+                from ..world.quality import draw_flags
+                result = result._replace(image=draw_flags(result.image, doubtful))
             jobs.append(pictures.submit(_write_figure, stem, result, self.faces))
         return jobs
 

@@ -11,7 +11,8 @@ import numpy as np
 from ..errors import HMRError
 from ..joints import COCOPLUS19
 from ..util import files
-from .results import DETECTION_FIELDS, PERSON_FIELDS
+from ..world.quality import for_json
+from .results import DETECTION_FIELDS, PERSON_FIELDS, QUALITY_FIELDS
 
 OUTPUTS = ('figure', 'obj', 'json', 'npz', 'video', 'bvh', 'glb')
 DEFAULT_OUTPUTS = {'image': ('figure', 'obj', 'json', 'npz'), 'video': ('video', 'json', 'npz', 'bvh', 'glb')}
@@ -60,7 +61,8 @@ def write_json(stem, result):
         'image': os.path.abspath(result.path),
         'image_size': [result.image.shape[1], result.image.shape[0]],
         'joint_names': COCOPLUS19[:len(first['joints3d'])],
-        'people': [{k: person[k] for k in PERSON_FIELDS + DETECTION_FIELDS} for person in result.people],
+        'people': [dict({k: person[k] for k in PERSON_FIELDS + DETECTION_FIELDS + QUALITY_FIELDS},
+                        reproj_px=for_json(person['reproj_px'])) for person in result.people],
     })
     files.write_json(stem + '.json', data)
 
@@ -72,7 +74,7 @@ def write_npz(stem, result, faces):
     arrays = {k: np.asarray(first[k]) for k in PERSON_FIELDS if k != 'proc_param'}
     arrays.update(verts=first['verts'], faces=np.asarray(faces),
                   image_size=np.array([result.image.shape[1], result.image.shape[0]]))
-    for key in PERSON_FIELDS[:-1] + ('verts', 'bbox', 'score'):
+    for key in PERSON_FIELDS[:-1] + ('verts', 'bbox', 'score') + QUALITY_FIELDS:
         arrays['people_' + key] = np.stack([np.asarray(person[key]) for person in result.people])
     arrays['people_source'] = np.array([person['source'] for person in result.people])
     files.write_npz(stem + '.npz', arrays)
@@ -91,9 +93,13 @@ def write_obj(stem, result, faces):
 def write_animations(stem, result, body, formats, fps=1.):
     """One-frame BVH / glTF per person: their shape, pose and translation in the image's camera."""
     from ..export.tracks import write_track
+    from ..world.gltf_camera import camera_beside
+    size = (result.image.shape[1], result.image.shape[0])
     for index, person in enumerate(result.people):
-        write_track(stem + person_suffix(index), body, person['shape'], person['pose'][None],
-                    person['translation'][None], fps, formats)
+        person_stem = stem + person_suffix(index)
+        write_track(person_stem, body, person['shape'], person['pose'][None], person['translation'][None], fps,
+                    formats)
+        camera_beside(person_stem, formats, person['camera_original'], size)
 
 
 def write_figure(stem, result, faces, renderer):

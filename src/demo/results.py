@@ -10,14 +10,17 @@ import collections
 
 import numpy as np
 
-from ..camera import shift_into
+from ..camera import fit_translation, shift_into
 from ..config import NUM_CAM, NUM_POSE
 from ..util import renderer as vis_util
+from ..world.quality import assess
 
 # Per-person fields of NAME.json (and of the top level, for the first person, as before).
 PERSON_FIELDS = ('theta', 'cam', 'pose', 'shape', 'joints2d_crop', 'joints2d_original', 'joints3d',
                  'camera_original', 'translation', 'proc_param')
 DETECTION_FIELDS = ('bbox', 'source', 'score')
+# How far to trust each person (src/world/quality.py).
+QUALITY_FIELDS = ('reproj_px', 'truncated', 'doubtful')
 
 ImageResult = collections.namedtuple('ImageResult', ['path', 'name', 'image', 'people'])
 
@@ -43,21 +46,35 @@ def person_result(person, proc_param, prediction):
         'camera_original': camera,
         'translation': verts[0] - prediction['verts'][0],
         'verts': verts,
+        'keypoints': person.keypoints,
     }
 
 
-def in_shared_camera(people, camera=None):
-    """`people` (person_result dicts) moved into one camera, the first person's by default."""
+def in_shared_camera(people, camera=None, fit=False):
+    """`people` (person_result dicts) moved into one camera, the first person's by default; `fit`:
+    each placed so that their 3D joints project onto their released 2D joints (a real camera)."""
     camera = people[0]['camera_original'] if camera is None else np.asarray(camera, np.float64)
     placed = []
     for person in people:
-        shift = shift_into(camera, person['camera_original'], person['verts'])
+        if fit:
+            shift = fit_translation(camera, person['joints3d'], person['joints2d_original']) - person['translation']
+        else:
+            shift = shift_into(camera, person['camera_original'], person['verts'])
         placed.append(dict(person, camera_original=camera, verts=person['verts'] + shift,
                            translation=person['translation'] + shift))
     return placed
 
 
-def image_result(path, name, image, people, proc_params, predictions):
-    """All people of one image, in the first person's camera."""
+def image_result(path, name, image, people, proc_params, predictions, camera=None):
+    """All people of one image, in `camera` (a real one, see src/world/focal.py), else in the first
+    person's."""
     results = [person_result(p, proc, pred) for p, proc, pred in zip(people, proc_params, predictions)]
-    return ImageResult(path, name, image, in_shared_camera(results))
+    placed = [with_quality(person, (image.shape[1], image.shape[0]))
+              for person in in_shared_camera(results, camera, fit=camera is not None)]
+    return ImageResult(path, name, image, placed)
+
+
+def with_quality(person, size):
+    """`person` with QUALITY_FIELDS, judged in a width x height image."""
+    return dict(person, **assess(person['joints2d_original'], person['keypoints'], float(person['proc_param']['scale']),
+                                 person['score'], size))

@@ -14,14 +14,19 @@ import sys
 
 import numpy as np
 
-from ..camera import whole_frame_camera
+from ..camera import centred_camera, whole_frame_camera
 from ..errors import HMRError
 from ..export.motion_file import fill_gaps
 from ..util import files
 from ..util.image import crop_for_model
-from .results import in_shared_camera, person_result
+from .results import QUALITY_FIELDS, in_shared_camera, person_result, with_quality
 from .stream import predict_stream, prefetched
 from .workers import Pictures
+from ..world.flags import WorldOptions
+from ..world.focal import choose_focal
+from ..world.quality import for_json as reproj_for_json
+from ..world.tracks import camera_frame_motion, world_tracks
+from ..world.tracks import json_fields as world_json, npz_arrays as world_npz, summary as world_summary
 
 FrameItem = collections.namedtuple('FrameItem', ['index', 'people', 'ids', 'crops', 'proc_params'])
 PREFETCH = 8
@@ -39,7 +44,7 @@ class Track(object):
         self.rows = collections.defaultdict(list)
 
     def add(self, frame_index, person):
-        for key in ('cam', 'pose', 'shape', 'translation', 'bbox', 'score'):
+        for key in ('cam', 'pose', 'shape', 'translation', 'bbox', 'score') + QUALITY_FIELDS:
             self.rows[key].append(person[key])
         self.rows['frames'].append(frame_index)
 
@@ -48,7 +53,7 @@ class Track(object):
 
 
 class VideoRun(object):
-    def __init__(self, model, faces, body, out_dir, outputs, workers, smooth=True, report=None):
+    def __init__(self, model, faces, body, out_dir, outputs, workers, smooth=True, report=None, world=None):
         self.model = model
         self.faces = faces
         self.body = body
@@ -56,6 +61,7 @@ class VideoRun(object):
         self.outputs = outputs
         self.workers = workers
         self.smooth = smooth
+        self.world = world or WorldOptions()  # --focal/--fov, --world, --foot_lock, --flags
         self.report = report or (lambda line: sys.stderr.write(line + '\n'))
 
     def run(self, path, find_people, start=0, end=None, every=1):
@@ -65,17 +71,25 @@ class VideoRun(object):
         stem = os.path.join(self.out_dir, name)
         if 'video' in self.outputs and os.path.abspath(stem + '.mp4') == os.path.abspath(path):
             raise HMRError('%s: the overlay video would overwrite the input; choose another --out_dir' % path)
-        camera = whole_frame_camera(reader.size, self.model.img_size)
+        focal = choose_focal(self.world.focal, self.world.fov, None, reader.size)
+        camera = whole_frame_camera(reader.size, self.model.img_size) if focal is None else \
+            centred_camera(focal, reader.size)
+        self.real_camera = focal is not None
         self.every = reader.every
         fps = reader.fps / float(every)
         tracks, frame_count = self._track_people(reader, find_people, camera, path)
         if not tracks:
             raise HMRError('%s: no person found in any of its %d frames' % (path, frame_count))
         finished = [self._finish_track(track, reader.fps) for track in tracks]
+        self.world_results = None
+        if self.world.world:  # the floor, the world frame and planted feet (src/world)
+            self.world_results = world_tracks(finished, self.body, fps, self.every, fill_gaps, self.world.foot_lock)[0]
         self._write_tracks(stem, path, finished, camera, fps, frame_count, reader.size)
         if 'video' in self.outputs:
             self._write_overlay(stem + '.mp4', reader, finished, camera, fps, frame_count)
         print('wrote %d track(s) of %d frame(s) of %s to %s' % (len(finished), frame_count, path, self.out_dir))
+        if self.world_results:
+            print('world frame: ' + world_summary(self.world_results))
         return 0
 
     def _frames(self, reader, find_people, path):
@@ -106,8 +120,8 @@ class VideoRun(object):
                     continue
                 results = [person_result(p, proc, pred) for p, proc, pred in
                            zip(item.people, item.proc_params, predictions)]
-                for track_id, person in zip(item.ids, in_shared_camera(results, camera)):
-                    tracks.setdefault(track_id, Track(track_id)).add(item.index, person)
+                for track_id, person in zip(item.ids, in_shared_camera(results, camera, fit=self.real_camera)):
+                    tracks.setdefault(track_id, Track(track_id)).add(item.index, with_quality(person, reader.size))
         return list(tracks.values()), count
 
     def _finish_track(self, track, source_fps):
@@ -134,21 +148,30 @@ class VideoRun(object):
                 'camera': camera, 'smoothed': self.smooth,
                 'tracks': [{'id': t['id'], 'frames': t['frames'], 'poses': t['pose'], 'betas': t['shape'],
                             'cams': t['cam'], 'trans': t['translation'], 'bbox': t['bbox'], 'score': t['score'],
-                            'joints3d': t.get('joints3d'), 'joints2d': t.get('joints2d')} for t in tracks]})
+                            'joints3d': t.get('joints3d'), 'joints2d': t.get('joints2d'),
+                            'reproj_px': reproj_for_json(t['reproj_px']), 'truncated': t['truncated'],
+                            'doubtful': t['doubtful']}
+                           for t in tracks],
+                'world': world_json(self.world_results, self.world.foot_lock) if self.world_results else None})
         if 'npz' in self.outputs:
             arrays = {'track_ids': np.array([t['id'] for t in tracks]), 'camera': camera, 'fps': np.float64(fps)}
             for t in tracks:
                 prefix = 'track%d_' % t['id']
                 arrays.update({prefix + 'frames': t['frames'], prefix + 'poses': t['pose'],
                                prefix + 'betas': t['shape'], prefix + 'trans': t['translation'],
-                               prefix + 'cams': t['cam'], prefix + 'bbox': t['bbox']})
+                               prefix + 'cams': t['cam'], prefix + 'bbox': t['bbox'], prefix + 'score': t['score'],
+                               prefix + 'reproj_px': t['reproj_px'], prefix + 'truncated': t['truncated'],
+                               prefix + 'doubtful': t['doubtful']})
                 if t['joints3d'] is not None:
                     arrays.update({prefix + 'joints3d': t['joints3d'], prefix + 'joints2d': t['joints2d']})
+            if self.world_results:
+                arrays.update(world_npz(self.world_results))
             files.write_npz(stem + '.npz', arrays)
-        self._write_animations(stem, tracks, fps)
+        self._write_animations(stem, tracks, fps, camera, size)
 
-    def _write_animations(self, stem, tracks, fps):
+    def _write_animations(self, stem, tracks, fps, camera, size):
         from ..export.tracks import write_track
+        from ..world.gltf_camera import camera_beside
         formats = [fmt for fmt in ('bvh', 'glb') if fmt in self.outputs]
         for track in tracks:
             if not formats:
@@ -156,7 +179,28 @@ class VideoRun(object):
             # One key per frame kept (every --every-th), from the track's first frame to its last.
             _, poses, trans = fill_gaps(np.asarray(track['frames']) // self.every, track['pose'],
                                         track['translation'])
-            write_track('%s_track%d' % (stem, track['id']), self.body, track['shape'], poses, trans, fps, formats)
+            world_from_camera = None
+            if self.world_results:  # the world frame's (locked) motion, written as the exporters take it
+                from ..world.frame import export_inputs
+                motion = self.world_results[track['id']][1]
+                poses, trans = export_inputs(motion.poses, motion.trans, self.body.rest(track['shape'])[1][0])
+                world_from_camera = motion.world_from_camera
+            track_stem = '%s_track%d' % (stem, track['id'])
+            write_track(track_stem, self.body, track['shape'], poses, trans, fps, formats)
+            camera_beside(track_stem, formats, camera, size, world_from_camera)
+
+    def _drawn_motion(self, tracks):
+        """{track id: {frame: (pose, trans)}} drawn over the footage: with --world the locked motion
+        (back in the camera frame), else the track's own."""
+        drawn = {}
+        for track in tracks:
+            if self.world_results:
+                frames, motion = self.world_results[track['id']]
+                poses, trans = camera_frame_motion(motion, self.body.rest(track['shape'])[1][0])
+            else:
+                frames, poses, trans = track['frames'], track['pose'], track['translation']
+            drawn[track['id']] = dict(zip(np.asarray(frames).tolist(), zip(poses, trans)))
+        return drawn
 
     def _write_overlay(self, path, reader, tracks, camera, fps, frame_count):
         from tqdm import tqdm
@@ -165,16 +209,19 @@ class VideoRun(object):
         for track in tracks:
             for row, frame in enumerate(track['frames']):
                 by_frame[int(frame)].append((track, row))
+        drawn = self._drawn_motion(tracks)
         pictures = Pictures(self.workers, self.faces)
         pending = collections.deque()
         try:
             with VideoWriter(path, fps, reader.size) as writer, \
                     tqdm(total=frame_count, desc='HMR pass 2/2: video', unit='frame') as bar:
                 for index, frame in reader:
-                    meshes = [self.body.forward(track['pose'][row][None], track['shape'],
-                                                track['translation'][row][None]).verts[0]
+                    meshes = [self.body.forward(drawn[track['id']][index][0][None], track['shape'],
+                                                drawn[track['id']][index][1][None]).verts[0]
                               for track, row in by_frame.get(index, [])]
-                    pending.append(pictures.submit(overlay_frame, frame, meshes, self.faces, camera))
+                    doubtful = [track['bbox'][row] for track, row in by_frame.get(index, [])
+                                if self.world.flags and track['doubtful'][row]]
+                    pending.append(pictures.submit(overlay_frame, frame, meshes, self.faces, camera, doubtful))
                     while len(pending) > FRAMES_IN_FLIGHT:
                         writer.write(pending.popleft().result())
                         bar.update(1)
@@ -187,11 +234,16 @@ class VideoRun(object):
             pictures.close()
 
 
-def overlay_frame(renderer, frame, meshes, faces, camera):
-    """The frame with `meshes` (in the frame's camera) drawn over it."""
+def overlay_frame(renderer, frame, meshes, faces, camera, doubtful=()):
+    """The frame with `meshes` (in the frame's camera) drawn over it, and the boxes of `doubtful`
+    people (--flags) marked."""
     if not meshes:
         return frame
     from ..util.renderer import stack_meshes
     verts, all_faces = stack_meshes(meshes, faces)
     mesh, mask = renderer.render_with_mask(verts, camera, frame.shape, all_faces)
-    return np.where(mask[:, :, None], mesh, frame)
+    frame = np.where(mask[:, :, None], mesh, frame)
+    if len(doubtful):
+        from ..world.quality import draw_flags
+        frame = draw_flags(frame, doubtful)
+    return frame
