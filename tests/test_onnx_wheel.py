@@ -1,0 +1,83 @@
+"""The lean install (`make test-onnx`): the wheel installed with [onnx] into a fresh environment without
+TensorFlow runs `hmr-demo --backend onnx` on a released sample photo, and its people, boxes and outputs
+equal those of the TensorFlow demo in the modern runtime."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.conftest import PROJECT_DIR, missing
+from tests.onnx_fixtures import synthetic_onnx  # noqa: F401 (a fixture)
+from tests.test_onnx import JOINTS2D_ATOL, THETA_ATOL, VERTS_ATOL
+
+pytestmark = pytest.mark.onnx_wheel
+
+WHEEL_VENV = os.environ.get('HMR_ONNX_WHEEL_VENV', os.path.join(PROJECT_DIR, '.venv', 'onnx-wheel'))
+PHOTO = 'im1954.jpg'
+# The box comes from BlazePose run by TF Lite (modern runtime) and by LiteRT (the lean install): the same
+# kernels on the same float32 inputs, so the boxes agree to far below a pixel; 0.05 px leaves room for
+# the two builds' XNNPACK versions.
+BOX_ATOL = 0.05
+
+
+@pytest.fixture(scope='module')
+def wheel_bin():
+    folder = os.path.join(WHEEL_VENV, 'bin')
+    if not os.path.exists(os.path.join(folder, 'hmr-demo')):
+        missing('the wheel environment %s is not built (make test-onnx builds it)' % WHEEL_VENV)
+    return folder
+
+
+def run(command, cwd, **kwargs):
+    return subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                          **kwargs)
+
+
+def test_the_wheel_environment_has_no_tensorflow(wheel_bin, tmp_path):
+    done = run([os.path.join(wheel_bin, 'python'), '-c', 'import tensorflow'], str(tmp_path))
+    assert done.returncode == 1 and "No module named 'tensorflow'" in done.stderr
+
+
+def test_training_without_tensorflow_is_one_line(wheel_bin, tmp_path):
+    for command, what in (['hmr-train'], 'training'), (['hmr-eval', 'lsp'], 'the evaluation'):
+        done = run([os.path.join(wheel_bin, command[0])] + command[1:], str(tmp_path))
+        assert done.returncode == 1
+        assert done.stderr.strip().startswith('error: %s runs TensorFlow, which this environment has not got' % what)
+        assert done.stderr.strip().count('\n') == 0, done.stderr
+
+
+def test_lean_demo_equals_the_tensorflow_demo(wheel_bin, synthetic_models, synthetic_onnx, reference_dir, tmp_path):
+    smpl_path, ckpt = synthetic_models
+    photo = os.path.join(reference_dir, 'images', PHOTO)
+    common = ['--img_path', photo, '--smpl_model_path', smpl_path, '--outputs', 'figure,json,npz']
+    tf_dir, onnx_dir = str(tmp_path / 'tf'), str(tmp_path / 'onnx')
+    done = run([sys.executable, '-m', 'demo', '--backend', 'tf', '--load_path', ckpt, '--out_dir', tf_dir] + common,
+               PROJECT_DIR)
+    assert done.returncode == 0, done.stderr
+    # Outside the checkout: the installed package runs, not the checkout's.
+    done = run([os.path.join(wheel_bin, 'hmr-demo'), '--backend', 'onnx', '--onnx_path', synthetic_onnx,
+                '--out_dir', onnx_dir] + common, str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    stem = os.path.splitext(PHOTO)[0]
+    reference, ours = [np.load(os.path.join(d, stem + '.npz')) for d in (tf_dir, onnx_dir)]
+    # The default detector ran in both (TF Lite there, LiteRT here) and found the same people.
+    assert list(ours['people_source']) == list(reference['people_source'])
+    assert set(ours['people_source']) == {'mediapipe'}
+    np.testing.assert_allclose(ours['people_bbox'], reference['people_bbox'], atol=BOX_ATOL, rtol=0)
+    np.testing.assert_allclose(ours['people_theta'], reference['people_theta'], atol=THETA_ATOL, rtol=0)
+    np.testing.assert_allclose(ours['people_verts'], reference['people_verts'], atol=VERTS_ATOL, rtol=0)
+    np.testing.assert_allclose(ours['people_joints3d'], reference['people_joints3d'], atol=VERTS_ATOL, rtol=0)
+    np.testing.assert_allclose(ours['people_joints2d_crop'], reference['people_joints2d_crop'], atol=JOINTS2D_ATOL,
+                               rtol=0)
+    # In the photo's pixels: the crop's tolerance times its scale-up (a crop spans at most twice the photo's
+    # longer side).
+    scale = 2. * max(reference['image_size']) / 224
+    np.testing.assert_allclose(ours['people_joints2d_original'], reference['people_joints2d_original'],
+                               atol=JOINTS2D_ATOL * scale, rtol=0)
+    np.testing.assert_array_equal(ours['faces'], reference['faces'])
+    # The figure was rendered there too, at the same size.
+    import cv2
+    figures = [cv2.imread(os.path.join(d, stem + '.png')) for d in (tf_dir, onnx_dir)]
+    assert figures[1] is not None and figures[1].shape == figures[0].shape
