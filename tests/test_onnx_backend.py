@@ -1,4 +1,5 @@
 """Choosing the backend and the precision (src/backends): a choice this installation cannot run is one line."""
+import numpy as np
 import pytest
 
 import src.backends as backends
@@ -38,3 +39,23 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
     cpuinfo.write_text('processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512_bf16\nbugs\t\t: spectre_v1\n')
     assert backends.cpu_flags(str(cpuinfo)) == {'fpu', 'sse2', 'avx2', 'avx512_bf16'}
     assert backends.cpu_flags(str(tmp_path / 'none')) == set()
+
+
+def test_bf16_theta_is_within_1e_3_of_float32(hmr_config, reference_dir):
+    """The oneDNN bfloat16 rewrite against float32 on the released sample photos (synthetic model)."""
+    if not backends.cpu_flags() & set(backends.BF16_CPU_FLAGS):
+        pytest.skip('this CPU has neither avx512_bf16 nor amx_bf16: TensorFlow computes --precision bf16 in '
+                    'float32 there (measured on an AVX2 CPU: outputs bit-identical), so chosen() refuses it')
+    from src.compat import tf
+    from src.RunModel import RunModel
+    from tests.test_onnx import photo_crops
+    images = photo_crops(reference_dir)
+    hmr_config.batch_size = len(images)
+    results = {}
+    for precision in backends.PRECISIONS:
+        with tf.Graph().as_default():
+            model = RunModel(hmr_config, sess=tf.Session(config=backends.tf_session_config(tf, precision)))
+            results[precision] = model.predict_dict(images)
+    # bfloat16 keeps 8 bits of mantissa; the issue's bound for theta on the golden set.
+    np.testing.assert_allclose(results['bf16']['theta'], results['fp32']['theta'], atol=1e-3, rtol=0)
+    assert np.abs(results['bf16']['theta'] - results['fp32']['theta']).max() > 0  # the rewrite did run
