@@ -183,7 +183,8 @@ class MediaPipePose(object):
     def __init__(self):
         if not available():
             raise HMRError('the mediapipe detector needs the mediapipe 0.10 wheel (installed with --no-deps, see '
-                           'requirements-nodeps.txt) and TensorFlow >= 2 or ai-edge-litert; this runtime has not got them')
+                           'requirements-nodeps.txt) and TensorFlow >= 2 or ai-edge-litert; this runtime has '
+                           'not got them')
         interpreter = _interpreter_class()
         folder = model_dir()
         with without_native_info_lines():
