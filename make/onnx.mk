@@ -37,3 +37,6 @@ test-onnx: wheel $(ONNX_EXPORT_VENV)/.installed $(TF2)/.installed
 	$(ONNX_WHEEL_VENV)/bin/pip install -q --no-deps '$(MEDIAPIPE_PIN)'
 	HMR_ONNX_WHEEL_VENV=$(abspath $(ONNX_WHEEL_VENV)) HMR_ONNX_EXPORT_PYTHON=$(abspath $(ONNX_EXPORT_VENV))/bin/python \
 	  $(TF2)/bin/python -m pytest -q -m onnx_wheel tests/test_onnx.py tests/test_onnx_wheel.py $(PYTEST_ARGS)
+
+# bench/bench_onnx.py exports the synthetic model with the exporter's environment.
+bench: $(ONNX_EXPORT_VENV)/.installed

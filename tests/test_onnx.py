@@ -133,3 +133,14 @@ def test_demo_with_a_missing_onnx_model_is_one_line(synthetic_models, tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip() == 'error: ONNX model %s is missing: write it with `make onnx` (python -m ' \
         'src.onnx_export) or pass --onnx_path' % (tmp_path / 'x.onnx'), done.stderr
+
+
+def test_export_without_tf2onnx_says_where_to_run_it(tmp_path):
+    import importlib.util
+    if importlib.util.find_spec('tf2onnx') is not None:
+        pytest.skip('tf2onnx is installed in this runtime')
+    done = subprocess.run([sys.executable, '-m', 'src.onnx_export', '--out_path', str(tmp_path / 'm.onnx')],
+                          cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert done.returncode == 1
+    assert done.stderr.strip() == 'error: the ONNX export needs tf2onnx (with protobuf 3.20): run it in ' \
+        '.venv/onnx-export (`make onnx` builds it)', done.stderr
