@@ -106,3 +106,32 @@ def test_lean_demo_equals_the_tensorflow_demo(wheel_bin, synthetic_models, synth
     import cv2
     figures = [cv2.imread(os.path.join(d, stem + '.png')) for d in (tf_dir, onnx_dir)]
     assert figures[1] is not None and figures[1].shape == figures[0].shape
+
+
+def test_lean_video_demo_equals_the_tensorflow_one(wheel_bin, synthetic_models, synthetic_onnx, tmp_path):
+    smpl_path, ckpt = synthetic_models
+    clip = str(tmp_path / 'clip.mp4')
+    done = run([sys.executable, '-m', 'src.video.sample_clip', clip], PROJECT_DIR)
+    assert done.returncode == 0, done.stderr
+    # Unsmoothed, so that the tracks hold each frame's prediction; the overlay video is drawn too.
+    common = ['--img_path', clip, '--smpl_model_path', smpl_path, '--end', '4', '--nosmooth',
+              '--outputs', 'video,npz,bvh,glb']
+    tf_dir, onnx_dir = str(tmp_path / 'tf'), str(tmp_path / 'onnx')
+    done = run([sys.executable, '-m', 'demo', '--backend', 'tf', '--load_path', ckpt, '--out_dir', tf_dir] + common,
+               PROJECT_DIR)
+    assert done.returncode == 0, done.stderr
+    done = run([os.path.join(wheel_bin, 'hmr-demo'), '--backend', 'onnx', '--onnx_path', synthetic_onnx,
+                '--out_dir', onnx_dir] + common, str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    reference, ours = [np.load(os.path.join(d, 'clip.npz')) for d in (tf_dir, onnx_dir)]
+    assert sorted(ours.files) == sorted(reference.files) and len(reference['track_ids']) >= 1
+    np.testing.assert_array_equal(ours['track_ids'], reference['track_ids'])
+    for track in reference['track_ids']:
+        key = 'track%d_' % track
+        np.testing.assert_array_equal(ours[key + 'frames'], reference[key + 'frames'])
+        np.testing.assert_allclose(ours[key + 'bbox'], reference[key + 'bbox'], atol=BOX_ATOL, rtol=0)
+        for name in ('poses', 'betas', 'cams'):
+            np.testing.assert_allclose(ours[key + name], reference[key + name], atol=THETA_ATOL, rtol=0)
+        np.testing.assert_allclose(ours[key + 'joints3d'], reference[key + 'joints3d'], atol=VERTS_ATOL, rtol=0)
+    for name in ['clip.mp4'] + ['clip_track%d.%s' % (t, ext) for t in reference['track_ids'] for ext in ('bvh', 'glb')]:
+        assert os.path.getsize(os.path.join(onnx_dir, name)) > 0, name
