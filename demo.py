@@ -17,6 +17,7 @@ import sys
 
 from absl import flags
 
+import src.backends.flags  # noqa: F401 (--backend, --onnx_path, --precision)
 from src.detectors import NAMES as DETECTOR_NAMES
 from src.errors import HMRError
 from src.world import flags as world_flags  # --focal, --fov, --world, --foot_lock, --flags

@@ -1,17 +1,11 @@
 """Inference: build the HMR test graph, restore a checkpoint, predict from cropped images."""
-import collections
-
 from .compat import plain_graph_building, tf
 from .config import NUM_CAM, NUM_POSE, NUM_THETA, require_model_files
+from .backends.common import Prediction, PredictionWithTheta, as_prediction, to_crop_pixels  # noqa: F401
 from .errors import HMRError
 from .models import get_encoder_fn_separate
 from .tf_smpl import projection as proj_util
 from .tf_smpl.batch_smpl import SMPL
-
-
-# What `predict` returns: tuples that unpack as the released ones, with names.
-Prediction = collections.namedtuple('Prediction', ['joints', 'verts', 'cams', 'joints3d'])
-PredictionWithTheta = collections.namedtuple('PredictionWithTheta', Prediction._fields + ('theta',))
 
 
 class RunModel(object):
@@ -49,7 +43,8 @@ class RunModel(object):
         self.img_feat, self.E_var = img_enc_fn(self.images_pl, is_training=False, reuse=False)
 
         self.all_verts, self.all_kps, self.all_cams, self.all_Js, self.final_thetas = [], [], [], [], []
-        theta_prev = tf.tile(self.mean_var, [self.batch_size, 1])
+        # batch_size None (src/onnx_export.py): a graph for any number of images.
+        theta_prev = tf.tile(self.mean_var, [self.batch_size or tf.shape(self.images_pl)[0], 1])
         for stage in range(self.num_stage):
             state = tf.concat([self.img_feat, theta_prev], 1)
             delta_theta, _ = threed_enc_fn(state, num_output=self.total_params, is_training=False,
@@ -81,20 +76,20 @@ class RunModel(object):
         Returns Prediction(joints (pixels in the crop), verts, cams, joints3d), or with get_theta
         PredictionWithTheta(..., theta): named tuples that unpack as the released tuples.
         """
-        results = self.predict_dict(images)
-        kind = PredictionWithTheta if get_theta else Prediction
-        return kind(**{k: results[k] for k in kind._fields})
+        return as_prediction(self.predict_dict(images), get_theta)
 
-    def predict_dict(self, images):
-        """Like `predict`, as a dict with keys joints, verts, cams, joints3d, theta."""
-        fetch_dict = {
+    def output_tensors(self):
+        """The last stage's tensors `predict_dict` fetches (joints in [-1, 1] crop coordinates)."""
+        return {
             'joints': self.all_kps[-1],
             'verts': self.all_verts[-1],
             'cams': self.all_cams[-1],
             'joints3d': self.all_Js[-1],
             'theta': self.final_thetas[-1],
         }
-        results = self.sess.run(fetch_dict, {self.images_pl: images})
-        # From [-1, 1] crop coordinates to pixels of the img_size crop.
-        results['joints'] = ((results['joints'] + 1) * 0.5) * self.img_size
+
+    def predict_dict(self, images):
+        """Like `predict`, as a dict with keys joints, verts, cams, joints3d, theta."""
+        results = self.sess.run(self.output_tensors(), {self.images_pl: images})
+        results['joints'] = to_crop_pixels(results['joints'], self.img_size)
         return results

@@ -41,10 +41,8 @@ def picture_workers(config, count):
 
 
 def build_model(config, batch_size):
-    from ..compat import tf
-    from ..RunModel import RunModel
-    config.batch_size = batch_size
-    return RunModel(config, sess=tf.Session())
+    from ..backends import build_model as build_backend_model
+    return build_backend_model(config, batch_size)
 
 
 def body_model(config, outputs):
@@ -96,14 +94,15 @@ def run_video(config):
 
 
 def run(config):
-    from ..config import PRETRAINED_MODEL, require_model_files
+    from ..backends import require_model_files
+    from ..config import PRETRAINED_MODEL
     if config.load_path is None:
         config.load_path = PRETRAINED_MODEL
     if config.batch_size < 1:
         raise HMRError('--batch_size must be at least 1, got %d' % config.batch_size)
     video = is_video_path(config.img_path)
     paths = None if video else list_images(config.img_path)
-    require_model_files(config.load_path, config.smpl_model_path)
+    require_model_files(config)
     if not os.path.isdir(config.out_dir):
         os.makedirs(config.out_dir)
     return run_video(config) if video else run_images(config, paths)

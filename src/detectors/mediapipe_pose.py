@@ -70,13 +70,20 @@ def model_dir():
 
 
 def _interpreter_class():
-    from ..compat import tf
-    return getattr(getattr(tf, 'lite', None), 'Interpreter', None)
+    """TensorFlow's Lite interpreter where TensorFlow is installed, else LiteRT's (the ai-edge-litert
+    package: the same interpreter without TensorFlow, for an installation that has no TensorFlow), or None."""
+    if importlib.util.find_spec('tensorflow') is not None:
+        from ..compat import tf
+        return getattr(getattr(tf, 'lite', None), 'Interpreter', None)
+    if importlib.util.find_spec('ai_edge_litert') is not None:
+        from ai_edge_litert.interpreter import Interpreter
+        return Interpreter
+    return None
 
 
 def available():
-    """True when the mediapipe wheel's two models are here and TensorFlow has a Lite interpreter that
-    runs them (TF 1.12's cannot: its kernels lack the op versions these models use)."""
+    """True when the mediapipe wheel's two models are here and there is a Lite interpreter that runs
+    them (TensorFlow >= 2's or LiteRT's; TF 1.12's cannot: its kernels lack the op versions these models use)."""
     folder = model_dir()
     if folder is None or not all(os.path.exists(os.path.join(folder, m)) for m in (DETECTOR_MODEL, LANDMARK_MODEL)):
         return False
@@ -176,7 +183,8 @@ class MediaPipePose(object):
     def __init__(self):
         if not available():
             raise HMRError('the mediapipe detector needs the mediapipe 0.10 wheel (installed with --no-deps, see '
-                           'requirements-nodeps.txt) and TensorFlow >= 2; this runtime has not got them')
+                           'requirements-nodeps.txt) and TensorFlow >= 2 or ai-edge-litert; this runtime has '
+                           'not got them')
         interpreter = _interpreter_class()
         folder = model_dir()
         with without_native_info_lines():

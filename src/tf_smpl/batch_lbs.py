@@ -68,7 +68,7 @@ def batch_global_rigid_transformation(Rs, Js, parent, rotate_base=False):
       A: N x 24 x 4 x 4 transforms that move a rest-pose vertex rigidly with each joint (for skinning).
     """
     with tf.name_scope('batch_forward_kinematics', values=[Rs, Js]):
-        batch_size = Rs.shape.as_list()[0]
+        batch_size = Rs.shape.as_list()[0] or tf.shape(Rs)[0]  # run-time size for an any-size batch
         root_rotation = Rs[:, 0, :, :]
         if rotate_base:
             flip_yz = tf.constant([[1, 0, 0], [0, -1, 0], [0, 0, -1]], dtype=Rs.dtype)

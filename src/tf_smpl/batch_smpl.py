@@ -80,7 +80,9 @@ class SMPL(object):
           N x 24 x 3 x 3), which unpacks as the released (verts, joints, Rs).
         """
         with tf.name_scope(name, 'smpl_main', [beta, theta]):
-            num_batch = beta.shape.as_list()[0]
+            # Static where the graph has a fixed batch (the released graphs), else read at run time (the
+            # ONNX export's any-size batch).
+            num_batch = beta.shape.as_list()[0] or tf.shape(beta)[0]
             num_joints = len(self.parents)
 
             v_shaped = tf.reshape(tf.matmul(beta, self.shapedirs, name='shape_bs'),
