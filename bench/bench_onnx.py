@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from bench.common import BENCH_MODELS, PROJECT_DIR, report, seconds, synthetic_models
+from bench.common import BENCH_MODELS, PROJECT_DIR, command_line, report, seconds, synthetic_models
 
 BATCH = 8
 ONNX_PATH = os.path.join(BENCH_MODELS, 'hmr.onnx')
@@ -100,4 +100,5 @@ def main():
 
 
 if __name__ == '__main__':
+    command_line(__doc__)
     main()
