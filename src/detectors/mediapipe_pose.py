@@ -2,7 +2,8 @@
 
 MediaPipe's own `solutions.pose` follows one person, so this module runs the two TensorFlow Lite models
 that the `mediapipe` 0.10 wheel bundles (installed without its dependencies: only the files are used)
-through TensorFlow's interpreter, with the pre- and post-processing of MediaPipe's graphs
+through TensorFlow's interpreter (on TF 1.12, as a TensorFlow graph: tflite_graph.py), with the pre-
+and post-processing of MediaPipe's graphs
 `pose_detection_cpu`, `pose_detection_to_roi` and `pose_landmark_by_roi_cpu`: the detector finds each
 person's face and a circle around the body (SSD anchors, weighted suppression), the landmark model
 reads a rotated square around that circle and gives 33 landmarks and a person mask. The box is the
@@ -19,7 +20,7 @@ import tempfile
 import cv2
 import numpy as np
 
-from . import Detection
+from . import Detection, blazepose_files
 from .boxes import check_image, clip_to_image, iou, suppress_and_sort
 from .. import joints
 from ..errors import HMRError
@@ -62,25 +63,26 @@ SAME_PERSON_IOU = 0.5
 
 def model_dir():
     """The folder of the installed mediapipe package, found without importing it (its imports pull in
-    packages the project does not install), or None."""
+    packages the project does not install); else the one `python -m src.detectors.blazepose_files` fills
+    with the wheel's two models (the legacy runtime's setup does); None when neither is here."""
     spec = importlib.util.find_spec('mediapipe')
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return list(spec.submodule_search_locations)[0]
+    if spec is not None and spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
+    return blazepose_files.default_folder() if blazepose_files.installed(blazepose_files.default_folder()) else None
 
 
 def _interpreter_class():
-    from ..compat import tf
-    return getattr(getattr(tf, 'lite', None), 'Interpreter', None)
+    """TensorFlow's Lite interpreter where it runs these models (TF 2); else (TF 1.12's lacks their op
+    versions) the same models as a TensorFlow graph."""
+    from ..compat import IS_TF2, tf
+    from .tflite_graph import TFLiteGraph
+    return tf.lite.Interpreter if IS_TF2 else TFLiteGraph
 
 
 def available():
-    """True when the mediapipe wheel's two models are here and TensorFlow has a Lite interpreter that
-    runs them (TF 1.12's cannot: its kernels lack the op versions these models use)."""
+    """True when the mediapipe wheel's two models are here."""
     folder = model_dir()
-    if folder is None or not all(os.path.exists(os.path.join(folder, m)) for m in (DETECTOR_MODEL, LANDMARK_MODEL)):
-        return False
-    return _interpreter_class() is not None
+    return folder is not None and all(os.path.exists(os.path.join(folder, m)) for m in (DETECTOR_MODEL, LANDMARK_MODEL))
 
 
 @contextlib.contextmanager
@@ -175,8 +177,9 @@ class MediaPipePose(object):
 
     def __init__(self):
         if not available():
-            raise HMRError('the mediapipe detector needs the mediapipe 0.10 wheel (installed with --no-deps, see '
-                           'requirements-nodeps.txt) and TensorFlow >= 2; this runtime has not got them')
+            raise HMRError('the mediapipe detector needs the BlazePose models of the mediapipe 0.10 wheel (installed '
+                           'with --no-deps, see requirements-nodeps.txt, or fetched with python -m '
+                           'src.detectors.blazepose_files); this runtime has not got them')
         interpreter = _interpreter_class()
         folder = model_dir()
         with without_native_info_lines():
