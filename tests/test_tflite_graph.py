@@ -27,8 +27,9 @@ from tests.detections_to_npz import SAMPLES
 # better: measured 1.4e-6 and 1.2e-5, checked at 1e-4.
 RELATIVE_TOLERANCE = 1e-3
 COORDINATE_TOLERANCE = 1e-4
-COORDINATE_OUTPUTS = {(mediapipe_pose.DETECTOR_MODEL, (2254, 12)),
-                      (mediapipe_pose.LANDMARK_MODEL, (mediapipe_pose.LANDMARK_OUTPUTS * mediapipe_pose.LANDMARK_VALUES,))}
+COORDINATE_OUTPUTS = {
+    (mediapipe_pose.DETECTOR_MODEL, (2254, 12)),
+    (mediapipe_pose.LANDMARK_MODEL, (mediapipe_pose.LANDMARK_OUTPUTS * mediapipe_pose.LANDMARK_VALUES,))}
 # Detector boxes, legacy (graph) vs modern (TF Lite): a box is the extent of the landmark model's mask
 # (256 x 256 cells over a square 1.25 times the body circle), so a mask cell flipping at the threshold
 # moves a side by side / 256 image pixels, about 2 * max(w, h) / 256 at most: 2 such cells allowed.
