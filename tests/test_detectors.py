@@ -19,7 +19,7 @@ from tests.runtimes import current_runtime
 WITH_SAMPLES = photo_set.has_sample_images()
 
 # (detector, sample images present): {set: (recall floor, precision floor)}. Measured, modern runtime
-# (legacy: the same for mediapipe, run there as a TF graph): mediapipe composites 0.684 / 0.867, photos
+# (legacy: mediapipe, run there as a TF graph, passes the same floors): mediapipe composites 0.684 / 0.867, photos
 # 0.875 / 1.0; HOG composites 0.079 / 0.27-0.30 (modern / legacy), photos 0 / 0. Scikit-image photos
 # alone: mediapipe composites 0.579 / 0.917, photos 1.0 / 1.0; HOG finds none of those people (upper
 # bodies, not pedestrians): no floor.
