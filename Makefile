@@ -27,6 +27,8 @@ setup: setup-tf1 setup-tf2
 setup-tf1: $(TF1)/.installed
 setup-tf2: $(TF2)/.installed
 
+# No mediapipe wheel for Python 3.6: src.detectors.blazepose_files puts its two BlazePose models (checksummed)
+# into $(TF1)/share/hmr-blazepose for the mediapipe detector.
 $(TF1)/.installed: requirements-tf1.txt requirements-opendr.txt
 	@if [ -z "$(PYTHON36)" ]; then \
 	  echo "error: Python 3.6 not found (the legacy runtime needs it): install it with 'pyenv install 3.6.15'" \
@@ -35,6 +37,7 @@ $(TF1)/.installed: requirements-tf1.txt requirements-opendr.txt
 	$(TF1)/bin/pip install -q pip==21.3.1
 	$(TF1)/bin/pip install -q -r requirements-tf1.txt
 	$(TF1)/bin/pip install -q --no-build-isolation -r requirements-opendr.txt
+	$(TF1)/bin/python -m src.detectors.blazepose_files
 	touch $@
 
 $(TF2)/.installed: requirements.txt requirements-nodeps.txt

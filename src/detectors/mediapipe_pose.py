@@ -2,7 +2,8 @@
 
 MediaPipe's own `solutions.pose` follows one person, so this module runs the two TensorFlow Lite models
 that the `mediapipe` 0.10 wheel bundles (installed without its dependencies: only the files are used)
-through TensorFlow's interpreter, with the pre- and post-processing of MediaPipe's graphs
+through TensorFlow's interpreter (on TF 1.12, as a TensorFlow graph: tflite_graph.py), with the pre-
+and post-processing of MediaPipe's graphs
 `pose_detection_cpu`, `pose_detection_to_roi` and `pose_landmark_by_roi_cpu`: the detector finds each
 person's face and a circle around the body (SSD anchors, weighted suppression), the landmark model
 reads a rotated square around that circle and gives 33 landmarks and a person mask. The box is the
@@ -19,7 +20,7 @@ import tempfile
 import cv2
 import numpy as np
 
-from . import Detection
+from . import Detection, blazepose_files
 from .boxes import check_image, clip_to_image, iou, suppress_and_sort
 from .. import joints
 from ..errors import HMRError
@@ -62,19 +63,24 @@ SAME_PERSON_IOU = 0.5
 
 def model_dir():
     """The folder of the installed mediapipe package, found without importing it (its imports pull in
-    packages the project does not install), or None."""
+    packages the project does not install); else the one `python -m src.detectors.blazepose_files` fills
+    with the wheel's two models (the legacy runtime's setup does); None when neither is here."""
     spec = importlib.util.find_spec('mediapipe')
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return list(spec.submodule_search_locations)[0]
+    if spec is not None and spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
+    return blazepose_files.default_folder() if blazepose_files.installed(blazepose_files.default_folder()) else None
 
 
 def _interpreter_class():
-    """TensorFlow's Lite interpreter where TensorFlow is installed, else LiteRT's (the ai-edge-litert
-    package: the same interpreter without TensorFlow, for an installation that has no TensorFlow), or None."""
+    """What runs the models: TensorFlow's Lite interpreter on TF >= 2; on TF 1.12, whose Lite interpreter
+    lacks their op versions, the models as a TensorFlow graph; without TensorFlow, LiteRT's interpreter
+    (the ai-edge-litert package, for an installation that has no TensorFlow); else None."""
     if importlib.util.find_spec('tensorflow') is not None:
-        from ..compat import tf
-        return getattr(getattr(tf, 'lite', None), 'Interpreter', None)
+        from ..compat import IS_TF2, tf
+        if IS_TF2:
+            return tf.lite.Interpreter
+        from .tflite_graph import TFLiteGraph
+        return TFLiteGraph
     if importlib.util.find_spec('ai_edge_litert') is not None:
         from ai_edge_litert.interpreter import Interpreter
         return Interpreter
@@ -82,12 +88,10 @@ def _interpreter_class():
 
 
 def available():
-    """True when the mediapipe wheel's two models are here and there is a Lite interpreter that runs
-    them (TensorFlow >= 2's or LiteRT's; TF 1.12's cannot: its kernels lack the op versions these models use)."""
+    """True when the mediapipe wheel's two models are here and something runs them."""
     folder = model_dir()
-    if folder is None or not all(os.path.exists(os.path.join(folder, m)) for m in (DETECTOR_MODEL, LANDMARK_MODEL)):
-        return False
-    return _interpreter_class() is not None
+    return (folder is not None and all(os.path.exists(os.path.join(folder, m)) for m in (DETECTOR_MODEL, LANDMARK_MODEL))
+            and _interpreter_class() is not None)
 
 
 @contextlib.contextmanager
@@ -182,9 +186,10 @@ class MediaPipePose(object):
 
     def __init__(self):
         if not available():
-            raise HMRError('the mediapipe detector needs the mediapipe 0.10 wheel (installed with --no-deps, see '
-                           'requirements-nodeps.txt) and TensorFlow >= 2 or ai-edge-litert; this runtime has '
-                           'not got them')
+            raise HMRError('the mediapipe detector needs the BlazePose models of the mediapipe 0.10 wheel (installed '
+                           'with --no-deps, see requirements-nodeps.txt, or fetched with python -m '
+                           'src.detectors.blazepose_files) and TensorFlow or ai-edge-litert to run them; this '
+                           'runtime has not got them')
         interpreter = _interpreter_class()
         folder = model_dir()
         with without_native_info_lines():
