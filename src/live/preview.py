@@ -1,0 +1,133 @@
+"""An MJPEG preview of the overlay over HTTP: GET / streams multipart/x-mixed-replace JPEG frames (what
+browsers and VLC show as a video), GET /frame.jpg the newest frame alone.
+
+The meshes are drawn on a thread of its own with its own renderer (a GL context belongs to the thread
+that made it), always from the newest processed frame: when drawing is slower than the model, frames
+are skipped rather than queued, so the preview never holds the model back.
+"""
+import http.server
+import socketserver
+import threading
+
+import numpy as np
+
+from ..errors import HMRError
+
+BOUNDARY = b'hmrframe'
+JPEG_QUALITY = 80
+
+
+def encode_jpeg(image):
+    import cv2
+    ok, data = cv2.imencode('.jpg', np.ascontiguousarray(image[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    return data.tobytes()
+
+
+class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+class Preview(object):
+    """show(frame, meshes) from the main loop; the overlay is drawn and served on other threads."""
+
+    def __init__(self, host, port, faces, camera):
+        self.faces, self.camera = faces, camera
+        self._condition = threading.Condition()
+        self._pending = None  # (image, meshes) waiting to be drawn
+        self._jpeg, self._jpeg_number = None, 0
+        self._closed = False
+        self.error = None
+        preview = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass  # no request lines over the status line
+
+            def do_GET(self):
+                if self.path == '/frame.jpg':
+                    jpeg, _ = preview.wait_jpeg(0, 5.)
+                    if jpeg is None:
+                        self.send_error(503, 'no frame yet')
+                        return
+                    self.send_response(200)
+                    self.send_header('Content-Type', 'image/jpeg')
+                    self.send_header('Content-Length', str(len(jpeg)))
+                    self.end_headers()
+                    self.wfile.write(jpeg)
+                elif self.path == '/':
+                    self.send_response(200)
+                    self.send_header('Content-Type', 'multipart/x-mixed-replace; boundary=' + BOUNDARY.decode())
+                    self.send_header('Cache-Control', 'no-cache')
+                    self.end_headers()
+                    number = 0
+                    try:
+                        while True:
+                            jpeg, number = preview.wait_jpeg(number, 1.)
+                            if jpeg is None:
+                                if preview.closed:
+                                    return
+                                continue
+                            self.wfile.write(b'--' + BOUNDARY + b'\r\nContent-Type: image/jpeg\r\nContent-Length: '
+                                             + str(len(jpeg)).encode() + b'\r\n\r\n' + jpeg + b'\r\n')
+                    except (BrokenPipeError, ConnectionResetError):
+                        return
+                else:
+                    self.send_error(404)
+
+        try:
+            self._server = _Server((host, port), Handler)
+        except (OSError, OverflowError) as e:
+            raise HMRError('--preview_port %s on %s: cannot listen there (%s)' % (port, host, getattr(e, 'strerror', e)))
+        self.url = 'http://%s:%d/' % (host, self._server.server_address[1])
+        self._threads = [threading.Thread(target=self._server.serve_forever, name='preview-http'),
+                         threading.Thread(target=self._draw, name='preview-draw')]
+        for thread in self._threads:
+            thread.daemon = True
+            thread.start()
+
+    @property
+    def closed(self):
+        return self._closed
+
+    def show(self, image, meshes):
+        """The newest processed frame and its people's meshes (in `camera`); replaces one not yet drawn."""
+        with self._condition:
+            self._pending = (image, meshes)
+            self._condition.notify_all()
+
+    def wait_jpeg(self, after, timeout):
+        """(JPEG bytes, its number) of a frame newer than number `after`, or (None, after) on timeout."""
+        with self._condition:
+            self._condition.wait_for(lambda: self._jpeg_number > after or self._closed, timeout)
+            if self._jpeg_number > after:
+                return self._jpeg, self._jpeg_number
+            return None, after
+
+    def _draw(self):
+        from ..demo.video import overlay_frame
+        from ..util.renderer import SMPLRenderer
+        try:
+            renderer = SMPLRenderer(faces=self.faces)
+        except Exception as e:  # no GL here: the preview shows the frames without the meshes
+            renderer = None
+            self.error = 'the preview shows frames without meshes: no renderer (%s)' % str(e).splitlines()[0]
+        while True:
+            with self._condition:
+                self._condition.wait_for(lambda: self._pending is not None or self._closed)
+                if self._closed:
+                    return
+                (image, meshes), self._pending = self._pending, None
+            if renderer is not None:
+                image = overlay_frame(renderer, image, meshes, self.faces, self.camera)
+            jpeg = encode_jpeg(image)
+            with self._condition:
+                self._jpeg = jpeg
+                self._jpeg_number += 1
+                self._condition.notify_all()
+
+    def close(self):
+        with self._condition:
+            self._closed = True
+            self._condition.notify_all()
+        self._server.shutdown()
+        self._server.server_close()
