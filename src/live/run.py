@@ -183,7 +183,7 @@ class LiveRun(object):
             if chosen is not None:
                 from .vmc import bone_transforms
                 pose, betas, trans = smoothed[chosen]
-                root, bones = bone_transforms(pose, self.body.rest(betas)[1], trans)
+                root, bones = bone_transforms(pose, self.body.rest(betas)[1], trans, self.body.parents)
                 self.vmc.send(root, bones)
         if preview is not None:
             meshes = [self.body.forward(pose[None], betas, trans[None]).verts[0] for pose, betas, trans in smoothed]

@@ -48,11 +48,8 @@ BONES = (
     ('RightHand', (21,), 'RightLowerArm'),
 )
 BONE_NAMES = tuple(name for name, _, _ in BONES)
-# The SMPL joint at each bone's origin (its first joint).
-_ORIGIN = {name: joints[0] for name, joints, _ in BONES}
 # Camera frame (x right, y down, z forward) -> the upright world (y up, z towards the camera).
 _UPRIGHT = np.diag([1., -1., -1.])
-_UPRIGHT_ROTATION = Rotation.from_rotvec([np.pi, 0., 0.])
 
 
 def parse_address(text):
@@ -79,30 +76,53 @@ def to_unity_quaternion(rotation):
     return np.array([x, -y, -z, w])
 
 
-def bone_transforms(pose, rest_joints, translation):
+def _global_frames(rotations, rest_joints, parents):
+    """SMPL's forward kinematics: (24 x 3 x 3 world rotations, 24 x 3 joint positions) in the frame of
+    the root's parent, the root joint at its rest position."""
+    world = np.empty_like(rotations)
+    positions = np.empty_like(rest_joints)
+    world[0], positions[0] = rotations[0], rest_joints[0]
+    for j in range(1, len(parents)):
+        parent = parents[j]
+        world[j] = world[parent].dot(rotations[j])
+        positions[j] = positions[parent] + world[parent].dot(rest_joints[j] - rest_joints[parent])
+    return world, positions
+
+
+def bone_transforms(pose, rest_joints, translation, parents):
     """One person's frame -> (root position, [(bone name, position, quaternion)]) in Unity's frame.
 
     pose: 72 axis-angle (HMR's, root orientation in the camera frame); rest_joints: 24 x 3 SMPL rest
     joints of their shape; translation: 3, the mesh's offset in the camera frame (the demo's
-    `translation`). The root sits under the hips at their rest height; Hips' local position is that
-    rest offset, so root + Hips lands on the posed pelvis."""
+    `translation`); parents: SMPL's 24 parent indices. Each bone's frame is the world frame of its last
+    SMPL joint, at its first joint's position, so forward kinematics over the bones lands every bone
+    on SMPL's posed joint (Chest, which carries spine2 and spine3, gives its children offsets that
+    depend on spine3's rotation). The root sits under the hips at their rest height; Hips' local
+    position is that rest offset, so root + Hips lands on the posed pelvis."""
     rotations = Rotation.from_rotvec(np.asarray(pose, np.float64).reshape(24, 3))
+    rotations = rotations.as_matrix() if hasattr(rotations, 'as_matrix') else rotations.as_dcm()
     rest_joints = np.asarray(rest_joints, np.float64)
-    # The pelvis in the camera frame: the root rotation turns the body about it (SMPL's kinematics).
-    pelvis = _UPRIGHT.dot(rest_joints[0] + np.asarray(translation, np.float64))
+    world, positions = _global_frames(rotations, rest_joints, parents)
+    world = np.matmul(_UPRIGHT, world)
+    positions = (positions + np.asarray(translation, np.float64)).dot(_UPRIGHT.T)
     hips_offset = np.array([0., rest_joints[0][1], 0.])
+    frames = {}
     bones = []
     for name, joints, parent in BONES:
-        rotation = rotations[joints[0]]
-        for joint in joints[1:]:
-            rotation = rotation * rotations[joint]
+        rotation, origin = world[joints[-1]], positions[joints[0]]
+        frames[name] = (rotation, origin)
         if parent is None:
-            rotation = _UPRIGHT_ROTATION * rotation
-            position = hips_offset
+            local_rotation, position = rotation, hips_offset
         else:
-            position = rest_joints[_ORIGIN[name]] - rest_joints[_ORIGIN[parent]]
-        bones.append((name, to_unity_position(position), to_unity_quaternion(rotation)))
-    return to_unity_position(pelvis - hips_offset), bones
+            parent_rotation, parent_origin = frames[parent]
+            local_rotation = parent_rotation.T.dot(rotation)
+            position = parent_rotation.T.dot(origin - parent_origin)
+        bones.append((name, to_unity_position(position), to_unity_quaternion(_rotation(local_rotation))))
+    return to_unity_position(positions[0] - hips_offset), bones
+
+
+def _rotation(matrix):
+    return Rotation.from_matrix(matrix) if hasattr(Rotation, 'from_matrix') else Rotation.from_dcm(matrix)
 
 
 class VMCSender(object):
