@@ -82,6 +82,7 @@ class LiveRun(object):
         from ..video.tracking import Tracker
         source = LiveSource(source_text)
         self._warm_up()
+        self.report('reading %s (first frame within %g s)' % (source_text, timeout))
         source.start(timeout)
         camera = whole_frame_camera(source.size, self.model.img_size)
         preview = recorder = None
