@@ -18,12 +18,12 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 from pythonosc.osc_bundle import OscBundle
-from skimage import data
 
+from bench.bench_live import write_walking_clip
 from src.detectors import available
 from src.live.vmc import BONE_NAMES
-from src.video.io import VideoReader, VideoWriter
-from src.video.sample_clip import astronaut_cutout, write_sample_clip
+from src.video.io import VideoReader
+from src.video.sample_clip import write_sample_clip
 from tests.conftest import PROJECT_DIR
 
 SUMMARY = re.compile(r'live: (\d+) frames read, (\d+) processed \(([\d.]+)/s\), (\d+) dropped')
@@ -223,34 +223,12 @@ def test_preview_serves_jpeg_frames(udp_run, sample_clip):
     assert decode_jpeg(a).shape == decode_jpeg(b).shape == (height, width, 3) and a != b
 
 
-def person_walking_right(path, size=(640, 480), fps=25., seconds=3.):
-    """One person crossing the picture from left to right; returns their centre x per frame."""
-    width, height = size
-    rgb, alpha = astronaut_cutout()
-    scale = .8 * height / rgb.shape[0]
-    rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA).astype(np.float32)
-    alpha = cv2.resize(alpha, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)[..., None]
-    background = cv2.resize(data.rocket(), size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    h, w = rgb.shape[:2]
-    centres = []
-    count = int(fps * seconds)
-    with VideoWriter(path, fps, size) as writer:
-        for i in range(count):
-            left = int(round(.05 * width + (.9 * width - w) * i / (count - 1.)))
-            frame = background.copy()
-            region = frame[height - h:, left:left + w]
-            region += alpha * (rgb - region)
-            writer.write(np.clip(frame + .5, 0, 255).astype(np.uint8))
-            centres.append(left + w / 2.)
-    return centres
-
-
 def test_hips_follow_the_person(synthetic_models, tmp_path):
     if 'mediapipe' not in available():
         pytest.skip('the MediaPipe detector is not in this runtime (HOG, the legacy one, finds no one in '
                     'the cut-out clips); the hips are checked on the modern runtime')
     clip = str(tmp_path / 'right.mp4')
-    person_walking_right(clip, seconds=8.)
+    write_walking_clip(clip, people=1, seconds=8.)
     code, stdout, errors, bundles, _, _ = stream_run(synthetic_models, clip)
     assert code == 0 and not errors, errors
     root_x = np.array([messages[0][1][1] for _, messages in bundles])
