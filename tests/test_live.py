@@ -5,6 +5,7 @@ addresses that cannot work."""
 import json
 import os
 import re
+import signal
 import socket
 import struct
 import subprocess
@@ -125,7 +126,8 @@ def stream_run(synthetic_models, clip, *args, preview_port=None):
             preview.update(fetch_preview(preview_port))
         sender.wait(60)
         stream_end = time.time()
-        stdout, _ = proc.communicate(timeout=120)
+        proc.wait(120)
+        stdout = proc.stdout.read()  # stderr is StderrLines'
     finally:
         receiver.close()
         if proc.poll() is None:
@@ -324,3 +326,28 @@ def test_unusable_sources_and_addresses_are_one_line(synthetic_models, args, mes
     errors = [line for line in stderr.splitlines() if line.startswith('error')]
     assert code == 1 and len(errors) == 1 and message in errors[0], stderr[-2000:]
     assert 'Traceback' not in stderr
+
+
+def test_ctrl_c_and_duration_end_the_run_cleanly(synthetic_models, sample_clip, tmp_path):
+    # Ctrl-C: the run stops, the recording is written whole, exit status 0.
+    proc = start_live(synthetic_models, '--live', sample_clip, '--detector', 'none', '--outputs', 'json,npz',
+                      '--out_dir', str(tmp_path / 'interrupted'))
+    stderr = StderrLines(proc)
+    stderr.wait_for('reading ', 300)
+    time.sleep(2.)
+    proc.send_signal(signal.SIGINT)
+    proc.wait(120)
+    stdout = proc.stdout.read()
+    assert proc.returncode == 0 and not stderr.errors(), stderr.lines[-5:]
+    assert any('stopped (Ctrl-C)' in line for line in stderr.lines)
+    read, processed, _ = summary(stdout)
+    assert read < CLIP_FPS * CLIP_SECONDS
+    with np.load(str(tmp_path / 'interrupted' / 'walk.npz')) as tracks:
+        assert len(tracks['track0_frames']) == processed
+    # --duration: about that many seconds of the source, then a normal end.
+    proc = start_live(synthetic_models, '--live', sample_clip, '--detector', 'none', '--duration', '2')
+    stdout, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0
+    read, _, _ = summary(stdout)
+    # 2 s of a 25 frames/s file, give or take the frames read while the loop finishes its last one.
+    assert 25 <= read <= 2 * CLIP_FPS + 25, stdout
