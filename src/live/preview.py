@@ -1,9 +1,9 @@
 """An MJPEG preview of the overlay over HTTP: GET / streams multipart/x-mixed-replace JPEG frames (what
 browsers and VLC show as a video), GET /frame.jpg the newest frame alone.
 
-The meshes are drawn on a thread of its own with its own renderer (a GL context belongs to the thread
-that made it), always from the newest processed frame: when drawing is slower than the model, frames
-are skipped rather than queued, so the preview never holds the model back.
+The meshes are drawn in a worker process with its own renderer, always from the newest processed
+frame: when drawing is slower than the model, frames are skipped rather than queued, so the preview
+never holds the model back.
 """
 import http.server
 import socketserver
@@ -104,26 +104,31 @@ class Preview(object):
             return None, after
 
     def _draw(self):
+        """Draw the newest frame in a picture worker process (src.demo.workers), one at a time: drawing
+        in a thread here would hold the interpreter's lock (opendr, the legacy renderer, is Python) and
+        slow the model's loop."""
         from ..demo.video import overlay_frame
-        from ..util.renderer import SMPLRenderer
+        from ..demo.workers import Pictures
+        pictures = Pictures(1, self.faces)
         try:
-            renderer = SMPLRenderer(faces=self.faces)
-        except Exception as e:  # no GL here: the preview shows the frames without the meshes
-            renderer = None
-            self.error = 'the preview shows frames without meshes: no renderer (%s)' % str(e).splitlines()[0]
-        while True:
-            with self._condition:
-                self._condition.wait_for(lambda: self._pending is not None or self._closed)
-                if self._closed:
-                    return
-                (image, meshes), self._pending = self._pending, None
-            if renderer is not None:
-                image = overlay_frame(renderer, image, meshes, self.faces, self.camera)
-            jpeg = encode_jpeg(image)
-            with self._condition:
-                self._jpeg = jpeg
-                self._jpeg_number += 1
-                self._condition.notify_all()
+            while True:
+                with self._condition:
+                    self._condition.wait_for(lambda: self._pending is not None or self._closed)
+                    if self._closed:
+                        return
+                    (image, meshes), self._pending = self._pending, None
+                if self.error is None:
+                    try:
+                        image = pictures.submit(overlay_frame, image, meshes, self.faces, self.camera).result()
+                    except Exception as e:  # no GL here: the preview shows the frames without the meshes
+                        self.error = 'the preview showed frames without meshes: no renderer (%s)' % str(e).splitlines()[0]
+                jpeg = encode_jpeg(image)
+                with self._condition:
+                    self._jpeg = jpeg
+                    self._jpeg_number += 1
+                    self._condition.notify_all()
+        finally:
+            pictures.close()
 
     def close(self):
         with self._condition:
@@ -131,3 +136,4 @@ class Preview(object):
             self._condition.notify_all()
         self._server.shutdown()
         self._server.server_close()
+        self._threads[1].join(60)  # the frame being drawn, then the worker stops
