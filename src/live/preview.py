@@ -23,6 +23,10 @@ def encode_jpeg(image):
     return data.tobytes()
 
 
+def _renderer_ready(renderer):
+    """A job for the drawing worker that returns once its renderer is made."""
+
+
 class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 
@@ -30,8 +34,10 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 class Preview(object):
     """show(frame, meshes) from the main loop; the overlay is drawn and served on other threads."""
 
-    def __init__(self, host, port, faces, camera):
-        self.faces, self.camera = faces, camera
+    def __init__(self, host, port, faces):
+        from ..demo.workers import Pictures
+        self.faces = faces
+        self.camera = None  # [f, cx, cy] of the frames, set once the source's size is known
         self._condition = threading.Condition()
         self._pending = None  # (image, meshes) waiting to be drawn
         self._jpeg, self._jpeg_number = None, 0
@@ -79,6 +85,12 @@ class Preview(object):
         except (OSError, OverflowError) as e:
             raise HMRError('--preview_port %s on %s: cannot listen there (%s)' % (port, host, getattr(e, 'strerror', e)))
         self.url = 'http://%s:%d/' % (host, self._server.server_address[1])
+        # The drawing worker is started, and its renderer made, before the first frame comes.
+        self._pictures = Pictures(1, faces)
+        try:
+            self._pictures.submit(_renderer_ready).result()
+        except Exception as e:  # no GL here: the preview shows the frames without the meshes
+            self.error = 'the preview showed frames without meshes: no renderer (%s)' % str(e).splitlines()[0]
         self._threads = [threading.Thread(target=self._server.serve_forever, name='preview-http'),
                          threading.Thread(target=self._draw, name='preview-draw')]
         for thread in self._threads:
@@ -108,8 +120,7 @@ class Preview(object):
         in a thread here would hold the interpreter's lock (opendr, the legacy renderer, is Python) and
         slow the model's loop."""
         from ..demo.video import overlay_frame
-        from ..demo.workers import Pictures
-        pictures = Pictures(1, self.faces)
+        pictures = self._pictures
         try:
             while True:
                 with self._condition:

@@ -81,17 +81,19 @@ class LiveRun(object):
         from tqdm import tqdm
         from ..video.tracking import Tracker
         source = LiveSource(source_text)
-        self._warm_up()
-        self.report('reading %s (first frame within %g s)' % (source_text, timeout))
-        source.start(timeout)
-        camera = whole_frame_camera(source.size, self.model.img_size)
         preview = recorder = None
-        status = Status()
+        if self.preview_address:
+            from .preview import Preview
+            preview = Preview(self.preview_address[0], self.preview_address[1], self.model.smpl.faces)
+            self.report('preview: %s' % preview.url)
         try:
-            if self.preview_address:
-                from .preview import Preview
-                preview = Preview(self.preview_address[0], self.preview_address[1], self.model.smpl.faces, camera)
-                self.report('preview: %s' % preview.url)
+            self._warm_up()
+            self.report('reading %s (first frame within %g s)' % (source_text, timeout))
+            source.start(timeout)
+            camera = whole_frame_camera(source.size, self.model.img_size)
+            if preview is not None:
+                preview.camera = camera
+            status = Status()
             if self.record:
                 recorder = self.record(source.size, camera)
             tracker = Tracker()
