@@ -22,6 +22,12 @@ def run_live(config):
         raise HMRError('--preview_port must be a port number (0-65535), got %d' % config.preview_port)
     # --outputs asks for the recording; none by default (a live run may last for hours).
     outputs = demo_outputs.parse_outputs(config.outputs, 'video') if config.outputs else ()
+    from ..compat import RUNTIME
+    if outputs and RUNTIME == 'legacy':
+        # Seen here: with OpenCV 4.1.2 reading the source, the FFmpeg encoder of the recording dies at its
+        # first frame (broken pipe); the cause is not found yet.
+        raise HMRError('--live with --outputs (recording) works on the modern runtime only; run it there, '
+                       'or drop --outputs')
     find_people = demo_app.make_finder(config, video=True)
     model = demo_app.build_model(config, 1)
     body = demo_app.body_model(config, ('video',)) if (config.vmc or config.preview_port is not None or outputs) else None
