@@ -71,3 +71,4 @@ include make/eval.mk
 include make/blender.mk
 include make/export.mk
 include make/onnx.mk
+include make/live.mk

@@ -6,6 +6,7 @@
   python -m demo --img_path photo.jpg --bbox '10,20,100,300;200,20,90,280'            # given boxes
   python -m demo --img_path photo.jpg --detector none          # the released behaviour: one tight crop
   python -m demo --img_path clip.mp4 --out_dir results         # video: tracks, overlay, BVH and glTF
+  python -m demo --live udp://127.0.0.1:5000 --vmc 127.0.0.1:39539   # live: see docs/live.md
 
 Each image gives, in --out_dir: NAME.png (the released six-panel figure), NAME.obj (every person's
 mesh in the original image's camera frame), NAME.json and NAME.npz (per person: theta, camera, 2D/3D
@@ -18,6 +19,7 @@ import sys
 from absl import flags
 
 import src.backends.flags  # noqa: F401 (--backend, --onnx_path, --precision)
+import src.live.flags  # noqa: F401 (defines --live and its flags)
 from src.detectors import NAMES as DETECTOR_NAMES
 from src.errors import HMRError
 from src.world import flags as world_flags  # --focal, --fov, --world, --foot_lock, --flags
@@ -42,7 +44,7 @@ flags.DEFINE_boolean('smooth', True, 'Video: smooth each track over time (--nosm
 
 
 def run(config):
-    if config.img_path == DEFAULT_IMAGE and not os.path.exists(DEFAULT_IMAGE):
+    if config.live is None and config.img_path == DEFAULT_IMAGE and not os.path.exists(DEFAULT_IMAGE):
         raise HMRError('no --img_path given and the sample image %s is not there: run `make sample-images` '
                        'or pass --img_path' % DEFAULT_IMAGE)
     from src.demo.app import run as run_demo

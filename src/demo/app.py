@@ -100,6 +100,10 @@ def run(config):
         config.load_path = PRETRAINED_MODEL
     if config.batch_size < 1:
         raise HMRError('--batch_size must be at least 1, got %d' % config.batch_size)
+    if config.live is not None:
+        from ..live.app import run_live
+        require_model_files(config.load_path, config.smpl_model_path)
+        return run_live(config)
     video = is_video_path(config.img_path)
     paths = None if video else list_images(config.img_path)
     require_model_files(config)

@@ -63,6 +63,7 @@ class VideoRun(object):
         self.smooth = smooth
         self.world = world or WorldOptions()  # --focal/--fov, --world, --foot_lock, --flags
         self.report = report or (lambda line: sys.stderr.write(line + '\n'))
+        self.every = 1
 
     def run(self, path, find_people, start=0, end=None, every=1):
         from ..video.io import VideoReader
@@ -80,17 +81,23 @@ class VideoRun(object):
         tracks, frame_count = self._track_people(reader, find_people, camera, path)
         if not tracks:
             raise HMRError('%s: no person found in any of its %d frames' % (path, frame_count))
-        finished = [self._finish_track(track, reader.fps) for track in tracks]
-        self.world_results = None
-        if self.world.world:  # the floor, the world frame and planted feet (src/world)
-            self.world_results = world_tracks(finished, self.body, fps, self.every, fill_gaps, self.world.foot_lock)[0]
-        self._write_tracks(stem, path, finished, camera, fps, frame_count, reader.size)
-        if 'video' in self.outputs:
-            self._write_overlay(stem + '.mp4', reader, finished, camera, fps, frame_count)
-        print('wrote %d track(s) of %d frame(s) of %s to %s' % (len(finished), frame_count, path, self.out_dir))
+        self.write_outputs(stem, os.path.abspath(path), tracks, reader, camera, reader.fps, fps, frame_count)
+        print('wrote %d track(s) of %d frame(s) of %s to %s' % (len(tracks), frame_count, path, self.out_dir))
         if self.world_results:
             print('world frame: ' + world_summary(self.world_results))
         return 0
+
+    def write_outputs(self, stem, source, tracks, frames, camera, source_fps, fps, frame_count, video_fps=None):
+        """Every selected output of `tracks` (Track objects, frame indices of the source): smoothed,
+        NAME.json / NAME.npz, the animations at `fps`, and the overlay drawn over `frames` (iterable
+        of (index, image) with `size`) at `video_fps` (default `fps`). Also the live capture's writer."""
+        finished = [self._finish_track(track, source_fps) for track in tracks]
+        self.world_results = None
+        if self.world.world:  # the floor, the world frame and planted feet (src/world)
+            self.world_results = world_tracks(finished, self.body, fps, self.every, fill_gaps, self.world.foot_lock)[0]
+        self._write_tracks(stem, source, finished, camera, fps, frame_count, frames.size)
+        if 'video' in self.outputs:
+            self._write_overlay(stem + '.mp4', frames, finished, camera, video_fps or fps, frame_count)
 
     def _frames(self, reader, find_people, path):
         """Frame by frame: its people, their track ids and crops (run on the prefetch thread)."""
@@ -137,14 +144,14 @@ class VideoRun(object):
         return dict(rows, id=track.id, cam=cams, pose=poses, shape=betas, translation=trans,
                     joints3d=np.concatenate(joints) if joints else None)
 
-    def _write_tracks(self, stem, path, tracks, camera, fps, frame_count, size):
+    def _write_tracks(self, stem, source, tracks, camera, fps, frame_count, size):
         for track in tracks:
             if track['joints3d'] is not None:
                 joints = track['joints3d']
                 track['joints2d'] = camera[0] * joints[..., :2] / joints[..., 2:] + camera[1:]
         if 'json' in self.outputs:
             files.write_json(stem + '.json', {
-                'video': os.path.abspath(path), 'size': list(size), 'fps': fps, 'frames': frame_count,
+                'video': source, 'size': list(size), 'fps': fps, 'frames': frame_count,
                 'camera': camera, 'smoothed': self.smooth,
                 'tracks': [{'id': t['id'], 'frames': t['frames'], 'poses': t['pose'], 'betas': t['shape'],
                             'cams': t['cam'], 'trans': t['translation'], 'bbox': t['bbox'], 'score': t['score'],

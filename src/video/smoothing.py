@@ -62,20 +62,30 @@ def _filter_sequence(times, values, params):
     return np.stack([one_euro(t, v) for t, v in zip(times, values)])
 
 
+class PoseFilter(object):
+    """Online One-Euro filter of 72-value axis-angle poses, as 24 unit quaternions: each step takes
+    one frame's pose and returns it filtered, from that frame and the ones before only."""
+
+    def __init__(self, params=POSE_FILTER):
+        self._one_euro = OneEuroFilter(*params)
+        self._previous = None
+
+    def __call__(self, t, pose):
+        pose = np.asarray(pose, np.float64)
+        q = Rotation.from_rotvec(pose.reshape(-1, 3)).as_quat()
+        if self._previous is not None:
+            # q and -q are the same rotation: take the one nearer the last output.
+            q = np.where(np.sum(q * self._previous, axis=-1, keepdims=True) < 0, -q, q)
+        filtered = self._one_euro(t, q)
+        self._previous = filtered / np.linalg.norm(filtered, axis=-1, keepdims=True)
+        return Rotation.from_quat(self._previous).as_rotvec().reshape(pose.shape)
+
+
 def smooth_poses(times, poses, params=POSE_FILTER):
     """(T, 72) axis-angle poses -> the same, filtered as 24 unit quaternions per frame."""
+    pose_filter = PoseFilter(params)
     poses = np.asarray(poses, np.float64)
-    quats = Rotation.from_rotvec(poses.reshape(-1, 3)).as_quat().reshape(len(poses), -1, 4)
-    one_euro = OneEuroFilter(*params)
-    out = np.empty_like(quats)
-    previous = None
-    for i, (t, q) in enumerate(zip(times, quats)):
-        if previous is not None:
-            # q and -q are the same rotation: take the one nearer the last output.
-            q = np.where(np.sum(q * previous, axis=-1, keepdims=True) < 0, -q, q)
-        filtered = one_euro(t, q)
-        out[i] = previous = filtered / np.linalg.norm(filtered, axis=-1, keepdims=True)
-    return Rotation.from_quat(out.reshape(-1, 4)).as_rotvec().reshape(poses.shape)
+    return np.stack([pose_filter(t, pose) for t, pose in zip(times, poses)]).reshape(poses.shape)
 
 
 def robust_betas(betas):
@@ -101,3 +111,23 @@ def smooth_track(frames, cams, poses, betas, trans, fps, cam_filter=CAM_FILTER, 
     cams_out = _filter_sequence(times, cams[..., None], cam_filter)[..., 0]
     trans_out = _filter_sequence(times, trans[..., None], trans_filter)[..., 0]
     return cams_out, smooth_poses(times, poses, pose_filter), robust_betas(betas), trans_out
+
+
+class OnlineTrackSmoother(object):
+    """One track smoothed as it comes, frame by frame (live capture): the same One-Euro filters as
+    `smooth_track`, so its camera, pose and translation at each frame equal smooth_track's over the
+    frames so far; the shape is the median of the frames so far (the one offline step of
+    smooth_track, made causal)."""
+
+    def __init__(self, cam_filter=CAM_FILTER, trans_filter=TRANS_FILTER, pose_filter=POSE_FILTER):
+        self._cams = OneEuroFilter(*cam_filter)
+        self._trans = OneEuroFilter(*trans_filter)
+        self._poses = PoseFilter(pose_filter)
+        self._betas = []
+
+    def __call__(self, t, cam, pose, betas, trans):
+        """One frame at time t (seconds, increasing) -> (cam', pose', betas', trans')."""
+        self._betas.append(np.asarray(betas, np.float64))
+        cam = self._cams(t, np.asarray(cam, np.float64)[..., None])[..., 0]
+        trans = self._trans(t, np.asarray(trans, np.float64)[..., None])[..., 0]
+        return cam, self._poses(t, pose), robust_betas(self._betas), trans
