@@ -69,7 +69,8 @@ class ImageRun(object):
                 progress()
 
         items = prefetched(items, PREFETCH)
-        pictures = Pictures(self.workers, self.faces) if 'figure' in self.outputs else None
+        pictures = (Pictures(self.workers, self.faces, describe=lambda args: args[1].path)
+                    if 'figure' in self.outputs else None)
         files = concurrent.futures.ThreadPoolExecutor(1)
         ledger = Ledger(2 * max(1, self.workers) + PREFETCH, done)
         try:

@@ -180,7 +180,7 @@ class VideoRun(object):
         for track in tracks:
             for row, frame in enumerate(track['frames']):
                 by_frame[int(frame)].append((track, row))
-        pictures = Pictures(self.workers, self.faces)
+        pictures = Pictures(self.workers, self.faces, describe=lambda args: '%s: the overlay of a frame' % path)
         pending = collections.deque()
         try:
             with VideoWriter(path, fps, reader.size) as writer, \
