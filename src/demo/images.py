@@ -9,6 +9,8 @@ import concurrent.futures
 import os
 import sys
 
+import numpy as np
+
 from ..errors import HMRError
 from ..util.image import crop_for_model, read_image
 from . import outputs as demo_outputs
@@ -89,6 +91,12 @@ class ImageRun(object):
         return failures[0]
 
     def _submit(self, item, predictions, pictures, files):
+        if not all(np.all(np.isfinite(value)) for prediction in predictions for value in prediction.values()):
+            # Never written: NaN is not JSON, nor a vertex.
+            failed = concurrent.futures.Future()
+            failed.set_exception(HMRError('%s: the model gave non-finite values (NaN or infinity); is the '
+                                          'checkpoint --load_path damaged?' % item.path))
+            return [failed]
         result = image_result(item.path, item.name, item.image, item.people, item.proc_params, predictions)
         stem = os.path.join(self.out_dir, item.name)
         jobs = [files.submit(demo_outputs.write_files, stem, result, self.outputs, self.faces, self.body)]

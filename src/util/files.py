@@ -99,8 +99,13 @@ def write_bytes(path, data):
 
 
 def write_json(path, data, indent=1):
-    """`data` (NumPy arrays and scalars included) as sorted JSON, written atomically."""
-    write_text(path, json.dumps(_jsonable(data), indent=indent, sort_keys=True))
+    """`data` (NumPy arrays and scalars included) as sorted JSON, written atomically; NaN and infinity
+    are refused (they are not JSON)."""
+    try:
+        text = json.dumps(_jsonable(data), indent=indent, sort_keys=True, allow_nan=False)
+    except ValueError:
+        raise HMRError('cannot write %s: the values hold NaN or infinity, which JSON cannot' % path)
+    write_text(path, text)
 
 
 def write_png(path, image, compress_level=6):
