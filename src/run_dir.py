@@ -73,6 +73,10 @@ def prepare_dirs(config):
         if not osp.isdir(config.load_path):
             raise HMRError('load_path %s is not a run folder' % config.load_path)
         changes = changed_params(config, config.load_path)
+        from .training.checkpoints import run_checkpoints
+        if not run_checkpoints(config.load_path):
+            raise HMRError('cannot resume %s: it has %s but no checkpoint (model.ckpt-<step>.index)'
+                           % (config.load_path, PARAMS_FILE))
         if changes and not config.allow_changed_params:
             listed = '; '.join('%s: %s -> %s' % (k, a, b) for k, (a, b) in changes.items())
             raise HMRError('resuming %s with changed hyper-parameters (%s): pass --allow_changed_params to '
