@@ -2,7 +2,6 @@
 draw: the run ends, the lost pictures are drawn again once or fail with one line naming the input, and
 the exit status says whether something was lost (issue 22, item 1)."""
 import os
-import signal
 import subprocess
 import sys
 
@@ -13,10 +12,11 @@ from src.demo.workers import Pictures
 from src.errors import HMRError
 from src.video.sample_clip import write_sample_clip
 from tests.conftest import PROJECT_DIR
+from tests.reliability_jobs import always_die, square, suicide
 from tests.test_demo import sample_image
 
 # Each test ends in well under this on 2 cores; a hang fails it instead of blocking the suite.
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(600)
 FAULTY_DEMO = os.path.join(PROJECT_DIR, 'tests', 'reliability_demo.py')
 
 
@@ -25,28 +25,11 @@ def faulty_demo(synthetic_models, fault, *args):
     smpl, ckpt = synthetic_models
     env = dict(os.environ, RELIABILITY_FAULT=fault)
     proc = subprocess.run([sys.executable, FAULTY_DEMO, '--load_path', ckpt, '--smpl_model_path', smpl,
-                           '--detector', 'none'] + list(args), cwd=PROJECT_DIR, env=env, timeout=240,
+                           '--detector', 'none'] + list(args), cwd=PROJECT_DIR, env=env, timeout=540,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     lines = [l for l in proc.stderr.splitlines()
              if l.startswith(('error', 'failed', 'interrupted')) or 'Traceback' in l]
     return proc.returncode, lines
-
-
-def _suicide(renderer, marker, value):
-    """A job whose worker dies the first time (marker made) and returns `value` the second."""
-    try:
-        os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
-    except OSError:
-        return value
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _always_die(renderer, value):
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _square(renderer, value):
-    return value * value
 
 
 @pytest.fixture(scope='module')
@@ -57,9 +40,9 @@ def faces():
 def test_a_job_whose_worker_dies_is_run_again_on_a_fresh_pool(tmp_path, faces):
     pictures = Pictures(2, faces)
     try:
-        jobs = [pictures.submit(_square, v) for v in range(4)]
-        lost = pictures.submit(_suicide, str(tmp_path / 'died'), 7)
-        jobs += [pictures.submit(_square, v) for v in range(4, 8)]
+        jobs = [pictures.submit(square, v) for v in range(4)]
+        lost = pictures.submit(suicide, str(tmp_path / 'died'), 7)
+        jobs += [pictures.submit(square, v) for v in range(4, 8)]
         assert lost.result(timeout=120) == 7
         assert [job.result(timeout=120) for job in jobs] == [v * v for v in range(8)]
     finally:
@@ -70,17 +53,17 @@ def test_a_job_whose_worker_dies_is_run_again_on_a_fresh_pool(tmp_path, faces):
 def test_a_job_that_kills_its_worker_twice_fails_with_one_line_and_the_others_finish(faces):
     pictures = Pictures(2, faces, describe=lambda args: 'picture %d' % args[0])
     try:
-        doomed = pictures.submit(_always_die, 3)
+        doomed = pictures.submit(always_die, 3)
         with pytest.raises(HMRError, match=r'^picture 3: the picture worker drawing it died twice'):
             doomed.result(timeout=120)
-        assert [pictures.submit(_square, v).result(timeout=120) for v in range(3)] == [0, 1, 4]
+        assert [pictures.submit(square, v).result(timeout=120) for v in range(3)] == [0, 1, 4]
     finally:
         pictures.close()
 
 
 def test_cancelled_jobs_do_not_stall_close(faces):
     pictures = Pictures(1, faces)
-    jobs = [pictures.submit(_square, v) for v in range(50)]
+    jobs = [pictures.submit(square, v) for v in range(50)]
     cancelled = [job.cancel() for job in jobs[::-1]]
     pictures.close()  # returns: multiprocessing.Pool hung here on Python 3.8+ (InvalidStateError)
     assert any(cancelled)
@@ -104,7 +87,7 @@ def test_folder_run_survives_a_worker_killed_once(folder, synthetic_models, tmp_
     assert sorted(os.listdir(out)) == sorted(n + e for n in 'abcd' for e in ('.json', '.png'))
 
 
-def test_folder_run_fails_the_image_whose_worker_always_dies(folder, synthetic_models, tmp_path):
+def test_folder_run_fails_the_image_whose_workeralways_dies(folder, synthetic_models, tmp_path):
     out = str(tmp_path / 'out')
     code, lines = faulty_demo(synthetic_models, 'kill_figure:b', '--img_path', folder, '--out_dir', out,
                               '--workers', '2', '--outputs', 'figure')
