@@ -58,10 +58,13 @@ def changed_params(config, run_dir):
     """{flag: (before, now)} for hyper-parameters that differ from the run's params.json."""
     path = osp.join(run_dir, PARAMS_FILE)
     try:
-        with open(path) as f:
+        with open(path, encoding='utf-8') as f:
             before = json.load(f)
     except (IOError, OSError, ValueError) as e:
         raise HMRError('cannot resume %s: %s is missing or unreadable (%s)' % (run_dir, PARAMS_FILE, e))
+    if not isinstance(before, dict):
+        raise HMRError('cannot resume %s: %s holds a %s, not the run\'s flags' % (run_dir, PARAMS_FILE,
+                                                                                type(before).__name__))
     now = flag_values(config)
     return {k: (before[k], now[k]) for k in sorted(before) if k in now and k not in RESUMABLE_CHANGES
             and before[k] != now[k]}
