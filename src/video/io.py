@@ -71,7 +71,8 @@ class VideoReader(object):
             frames.close()
         self.codec = meta.get('codec', '').split(',')[0].strip()
         self.pixel_format = meta.get('pix_fmt', '').split('(')[0]
-        if self.codec in _STILL_CODECS or (self.codec == 'mjpeg' and not meta.get('duration')):
+        # A picture has no duration; a video coded picture by picture (PNG, MJPEG) has one.
+        if (self.codec in _STILL_CODECS or self.codec == 'mjpeg') and not meta.get('duration'):
             raise HMRError('%s: not a video (FFmpeg reads it as a single %s picture)' % (path, self.codec))
         self.fps = float(meta.get('fps') or 0)
         if self.fps <= 0:
