@@ -58,7 +58,11 @@ COPY --from=cuda9 /usr/lib/x86_64-linux-gnu/libcudnn.so.7 /usr/local/cuda-9.0/li
 # CPU); with --gpus the NVIDIA runtime adds the real library to /usr/lib/x86_64-linux-gnu, found first.
 COPY --from=legacy-build /opt/cuda-stub/libcuda.so.1 /usr/local/cuda-stub/
 RUN echo /usr/local/cuda-stub > /etc/ld.so.conf.d/zz-cuda-stub.conf && ldconfig
+# Python 3.6 takes its default text encoding from the locale: UTF-8 (file names and text such as
+# café.png, UTF-8 OpenPose files), not ASCII as under the unset (C) locale.
 ENV LD_LIBRARY_PATH=/usr/local/cuda-9.0/lib64 \
+    LANG=C.UTF-8 \
+    LC_ALL=C.UTF-8 \
     MPLBACKEND=Agg \
     MPLCONFIGDIR=/tmp/matplotlib \
     PYOPENGL_PLATFORM=osmesa \

@@ -68,6 +68,9 @@ class RunModel(object):
         except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, tf.errors.DataLossError) as e:
             first_line = str(e.message).strip().splitlines()[0]
             raise HMRError('checkpoint %s does not fit the HMR graph: %s' % (self.load_path, first_line))
+        except tf.errors.OutOfRangeError:
+            raise HMRError('checkpoint %s is truncated (its .data file is shorter than its .index says): '
+                           'copy or download it again' % self.load_path)
         self.mean_value = self.sess.run(self.mean_var)
 
     def predict(self, images, get_theta=False):

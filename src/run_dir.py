@@ -58,10 +58,13 @@ def changed_params(config, run_dir):
     """{flag: (before, now)} for hyper-parameters that differ from the run's params.json."""
     path = osp.join(run_dir, PARAMS_FILE)
     try:
-        with open(path) as f:
+        with open(path, encoding='utf-8') as f:
             before = json.load(f)
     except (IOError, OSError, ValueError) as e:
         raise HMRError('cannot resume %s: %s is missing or unreadable (%s)' % (run_dir, PARAMS_FILE, e))
+    if not isinstance(before, dict):
+        raise HMRError('cannot resume %s: %s holds a %s, not the run\'s flags' % (run_dir, PARAMS_FILE,
+                                                                                type(before).__name__))
     now = flag_values(config)
     return {k: (before[k], now[k]) for k in sorted(before) if k in now and k not in RESUMABLE_CHANGES
             and before[k] != now[k]}
@@ -73,6 +76,10 @@ def prepare_dirs(config):
         if not osp.isdir(config.load_path):
             raise HMRError('load_path %s is not a run folder' % config.load_path)
         changes = changed_params(config, config.load_path)
+        from .training.checkpoints import run_checkpoints
+        if not run_checkpoints(config.load_path):
+            raise HMRError('cannot resume %s: it has %s but no checkpoint (model.ckpt-<step>.index)'
+                           % (config.load_path, PARAMS_FILE))
         if changes and not config.allow_changed_params:
             listed = '; '.join('%s: %s -> %s' % (k, a, b) for k, (a, b) in changes.items())
             raise HMRError('resuming %s with changed hyper-parameters (%s): pass --allow_changed_params to '

@@ -6,7 +6,7 @@ import sys
 from ..errors import HMRError
 from . import outputs as demo_outputs
 from .people import PeopleFinder, parse_boxes
-from .sources import is_video_path, list_images
+from .sources import is_video_path, list_images, refuse_overwriting_inputs
 from ..world.flags import camera_for, options as world_options
 
 
@@ -60,6 +60,8 @@ def run_images(config, paths):
     outputs = demo_outputs.parse_outputs(config.outputs, 'image')
     if config.json_path and len(paths) > 1:
         raise HMRError('--json_path describes one image, but %s names %d' % (config.img_path, len(paths)))
+    refuse_overwriting_inputs(paths + [config.json_path], config.out_dir, demo_outputs.output_names(paths),
+                              ['png' if name == 'figure' else name for name in outputs])
     find_people = make_finder(config)
     items = prepared(paths, find_people, config.img_size)
     batch_size = config.batch_size

@@ -9,6 +9,8 @@ import concurrent.futures
 import os
 import sys
 
+import numpy as np
+
 from ..errors import HMRError
 from ..util.image import crop_for_model, read_image
 from . import outputs as demo_outputs
@@ -72,7 +74,8 @@ class ImageRun(object):
                 progress()
 
         items = prefetched(items, PREFETCH)
-        pictures = Pictures(self.workers, self.faces) if 'figure' in self.outputs else None
+        pictures = (Pictures(self.workers, self.faces, describe=lambda args: args[1].path)
+                    if 'figure' in self.outputs else None)
         files = concurrent.futures.ThreadPoolExecutor(1)
         ledger = Ledger(2 * max(1, self.workers) + PREFETCH, done)
         try:
@@ -91,6 +94,12 @@ class ImageRun(object):
         return failures[0]
 
     def _submit(self, item, predictions, pictures, files):
+        if not all(np.all(np.isfinite(value)) for prediction in predictions for value in prediction.values()):
+            # Never written: NaN is not JSON, nor a vertex.
+            failed = concurrent.futures.Future()
+            failed.set_exception(HMRError('%s: the model gave non-finite values (NaN or infinity); is the '
+                                          'checkpoint --load_path damaged?' % item.path))
+            return [failed]
         camera = self.camera_for(item.path, item.image) if self.camera_for else None
         result = image_result(item.path, item.name, item.image, item.people, item.proc_params, predictions, camera)
         stem = os.path.join(self.out_dir, item.name)

@@ -125,6 +125,9 @@ class VideoRun(object):
                 bar.update(1)
                 if not item.people:
                     continue
+                if not all(np.all(np.isfinite(v)) for prediction in predictions for v in prediction.values()):
+                    raise HMRError('%s frame %d: the model gave non-finite values (NaN or infinity); is the '
+                                   'checkpoint --load_path damaged?' % (path, item.index))
                 results = [person_result(p, proc, pred) for p, proc, pred in
                            zip(item.people, item.proc_params, predictions)]
                 for track_id, person in zip(item.ids, in_shared_camera(results, camera, fit=self.real_camera)):
@@ -217,7 +220,7 @@ class VideoRun(object):
             for row, frame in enumerate(track['frames']):
                 by_frame[int(frame)].append((track, row))
         drawn = self._drawn_motion(tracks)
-        pictures = Pictures(self.workers, self.faces)
+        pictures = Pictures(self.workers, self.faces, describe=lambda args: '%s: the overlay of a frame' % path)
         pending = collections.deque()
         try:
             with VideoWriter(path, fps, reader.size) as writer, \

@@ -1,11 +1,22 @@
 """Where the demo's outputs are made while the model runs on: files on a writer thread, pictures in
 worker processes that each hold their own renderer (a GL context belongs to one process), and a
 ledger that reports each input's outputs in input order and bounds how many are in flight.
+
+The workers run in a concurrent.futures.ProcessPoolExecutor, which notices a worker that dies (the
+OOM killer, `kill -9`) and fails its jobs with BrokenProcessPool instead of waiting for them forever
+(multiprocessing.Pool replaces the worker and drops its job). Jobs lost that way are given once more
+to a fresh pool; a job lost twice fails with one line.
 """
 import collections
 import concurrent.futures
 import multiprocessing
+import pickle
 import signal
+import sys
+import threading
+from concurrent.futures.process import BrokenProcessPool
+
+from ..errors import HMRError
 
 _RENDERER = []
 
@@ -13,8 +24,7 @@ _RENDERER = []
 def _start_worker(faces):
     """Each picture worker: its own renderer; Ctrl-C is the parent's to handle (it lets the worker
     finish the file it is writing, so none is left half-written). A renderer that cannot start is
-    kept as the error each job then reports: a pool whose initializer raises starts new workers
-    forever."""
+    kept as the error each job then reports: a pool whose initializer raises is broken."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         from ..util.renderer import SMPLRenderer
@@ -29,39 +39,185 @@ def _run_with_renderer(function, args):
     return function(_RENDERER[0], *args)
 
 
+def _spawn_pool(workers, faces):
+    """A process pool of `workers` spawned processes (no fork of the model's threads), each started
+    by _start_worker."""
+    context = multiprocessing.get_context('spawn')
+    if sys.version_info >= (3, 7):
+        return concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                                      initargs=(faces,))
+    return _SpawnPool36(workers, context, faces)
+
+
+def _worker36(call_queue, result_queue, faces):
+    from concurrent.futures import process
+    _start_worker(faces)
+    process._process_worker(call_queue, result_queue)
+
+
+def _call_pickled(payload):
+    function, args = pickle.loads(payload)
+    return function(*args)
+
+
+class _SpawnPool36(concurrent.futures.ProcessPoolExecutor):
+    """Python 3.6's ProcessPoolExecutor (no mp_context, no initializer) with spawned workers started
+    by _start_worker: its queues and processes made from the spawn context (the legacy runtime
+    pins Python 3.6.15, whose executor these attributes belong to). Jobs are pickled on submit: on
+    3.6 a job that cannot be pickled is lost in the queue's feeder thread and waited for forever."""
+
+    def __init__(self, workers, context, faces):
+        from concurrent.futures import process
+        super(_SpawnPool36, self).__init__(workers)
+        self._context, self._faces = context, faces
+        self._call_queue = context.Queue(self._max_workers + process.EXTRA_QUEUED_CALLS)
+        self._call_queue._ignore_epipe = True
+        self._result_queue = context.SimpleQueue()
+
+    def _adjust_process_count(self):
+        for _ in range(len(self._processes), self._max_workers):
+            p = self._context.Process(target=_worker36, args=(self._call_queue, self._result_queue, self._faces))
+            p.start()
+            self._processes[p.pid] = p
+
+    def submit(self, function, *args):
+        try:
+            payload = pickle.dumps((function, args), pickle.HIGHEST_PROTOCOL)
+        except Exception as e:
+            future = concurrent.futures.Future()
+            future.set_exception(e)
+            return future
+        return super(_SpawnPool36, self).submit(_call_pickled, payload)
+
+
+class _Job(concurrent.futures.Future):
+    """A picture job's outcome; `attempt` is the pool's Future now running it. It can be cancelled
+    exactly when that attempt can (so a late outcome never lands on a cancelled job)."""
+
+    def __init__(self):
+        super(_Job, self).__init__()
+        self.attempt = None
+
+    def cancel(self):
+        attempt = self.attempt
+        return attempt is not None and attempt.cancel() and super(_Job, self).cancel()
+
+
 class Pictures(object):
     """Runs `function(renderer, *args)` jobs in `workers` processes, or here when workers is 0.
 
-    submit() returns a concurrent.futures.Future either way."""
+    submit() returns a concurrent.futures.Future either way. When a worker dies, the pool fails every
+    job it held (it cannot tell whose worker died): those jobs are run again one at a time in a
+    one-worker pool, so that a job that kills its worker again fails alone, with an HMRError naming
+    `describe(args)`, and the others are drawn. New jobs go to a fresh pool meanwhile."""
 
-    def __init__(self, workers, faces):
+    def __init__(self, workers, faces, describe=None):
         self.workers = workers
+        self._faces = faces
+        self._describe = describe or (lambda args: 'a picture')
         self._pool = None
         self._renderer = None
+        self._lock = threading.RLock()
+        self._retry_pool = None
+        self._retries = collections.deque()
+        self._retrying = False
+        self._retries_done = threading.Condition(self._lock)
         if workers:
-            self._pool = multiprocessing.get_context('spawn').Pool(workers, _start_worker, (faces,))
+            self._pool = _spawn_pool(workers, faces)
         else:
             from ..util.renderer import SMPLRenderer
             self._renderer = SMPLRenderer(faces=faces)
 
     def submit(self, function, *args):
-        future = concurrent.futures.Future()
         if self._pool is None:
+            future = concurrent.futures.Future()
             try:
                 future.set_result(function(self._renderer, *args))
             except Exception as e:
                 future.set_exception(e)
-        else:
-            self._pool.apply_async(_run_with_renderer, (function, args), callback=future.set_result,
-                                   error_callback=future.set_exception)
-        return future
+            return future
+        job = _Job()
+        with self._lock:
+            try:
+                pool = self._pool
+                attempt = pool.submit(_run_with_renderer, function, args)
+            except BrokenProcessPool:
+                pool = self._pool = self._fresh(pool, self.workers)
+                attempt = pool.submit(_run_with_renderer, function, args)
+        self._follow(job, attempt, pool, lambda: self._retry(job, function, args, pool))
+        return job
+
+    def _follow(self, job, attempt, pool, on_broken):
+        """`job` takes `attempt`'s outcome, or on_broken() runs if its pool broke."""
+        job.attempt = attempt
+
+        def finished(attempt):
+            if attempt.cancelled():
+                return
+            error = attempt.exception()
+            if isinstance(error, BrokenProcessPool):
+                return on_broken()
+            if job.set_running_or_notify_cancel():
+                if error is None:
+                    job.set_result(attempt.result())
+                else:
+                    job.set_exception(error)
+        attempt.add_done_callback(finished)
+
+    def _fresh(self, broken, workers):
+        if broken is not None:
+            broken.shutdown(wait=False)
+        return _spawn_pool(workers, self._faces)
+
+    def _retry(self, job, function, args, pool):
+        with self._lock:
+            if self._pool is pool:
+                self._pool = self._fresh(pool, self.workers)
+            self._retries.append((job, function, args))
+            self._next_retry()
+
+    def _next_retry(self):
+        """Start the next job waiting for its second try, if none is running (the lock is held)."""
+        if self._retrying or not self._retries:
+            self._retries_done.notify_all()
+            return
+        job, function, args = self._retries.popleft()
+        if self._retry_pool is None:
+            self._retry_pool = self._fresh(None, 1)
+        self._retrying = True
+        attempt = self._retry_pool.submit(_run_with_renderer, function, args)
+
+        def lost_again():
+            job.set_running_or_notify_cancel()
+            job.set_exception(HMRError('%s: the picture worker drawing it died twice (killed, or out of '
+                                       'memory?)' % self._describe(args)))
+            with self._lock:
+                self._retry_pool.shutdown(wait=False)
+                self._retry_pool = None
+
+        def then_next(_):
+            with self._lock:
+                self._retrying = False
+                self._next_retry()
+        self._follow(job, attempt, self._retry_pool, lost_again)
+        attempt.add_done_callback(then_next)
 
     def close(self):
-        """Wait for the jobs already given, then stop the workers."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
-            self._pool = None
+        """Wait for the jobs already given (and their second tries), then stop the workers."""
+        while True:
+            with self._lock:
+                pool = self._pool
+            if pool is not None:
+                pool.shutdown(wait=True)
+            with self._lock:
+                while self._retrying or self._retries:
+                    self._retries_done.wait()
+                if self._pool is pool:
+                    self._pool = None
+                    if self._retry_pool is not None:
+                        self._retry_pool.shutdown(wait=True)
+                        self._retry_pool = None
+                    return
 
 
 class Ledger(object):

@@ -1,9 +1,25 @@
 """Where a training run starts and what it keeps: resume from the run folder's latest checkpoint, or
 start the encoder from a pretrained ResNet, or from scratch; saves under the released names."""
+import glob
 import os
 
 from ..compat import tf
 from ..errors import HMRError
+
+
+def _first_line(error):
+    return str(getattr(error, 'message', error)).strip().splitlines()[0]
+
+
+def run_checkpoints(model_dir):
+    """The checkpoints saved in `model_dir`, newest first, found by their files (the `checkpoint`
+    state file holds absolute paths, wrong once the folder is moved)."""
+    steps = []
+    for index in glob.glob(os.path.join(glob.escape(model_dir), 'model.ckpt-*.index')):
+        step = index[:-len('.index')].rsplit('-', 1)[1]
+        if step.isdigit():
+            steps.append((int(step), index[:-len('.index')]))
+    return [path for _, path in sorted(steps, reverse=True)]
 
 
 class Checkpoints(object):
@@ -26,17 +42,29 @@ class Checkpoints(object):
         return message
 
     def _restore(self, sess):
-        latest = tf.train.latest_checkpoint(self.model_dir)
-        if latest:
-            self.saver.restore(sess, latest)
-            return 'resumed from %s' % latest
+        """The newest checkpoint of the run folder that restores; a damaged one (a truncated .data
+        file) is skipped for the one before, and a folder whose checkpoints all fail is refused (never
+        trained over from scratch)."""
+        saved = run_checkpoints(self.model_dir)
+        damaged = []
+        for path in saved:
+            try:
+                self.saver.restore(sess, path)
+            except (tf.errors.OutOfRangeError, tf.errors.DataLossError, tf.errors.NotFoundError,
+                    tf.errors.InvalidArgumentError) as e:
+                damaged.append('%s: %s' % (os.path.basename(path), _first_line(e)))
+                continue
+            return 'resumed from %s%s' % (path, ' (skipped damaged %s)' % '; '.join(damaged) if damaged else '')
+        if saved:
+            raise HMRError('cannot resume %s: none of its checkpoints can be restored (%s)'
+                           % (self.model_dir, '; '.join(damaged)))
         if self.pretrained is not None:
             path, variables = self.pretrained
             try:
                 tf.train.Saver(variables).restore(sess, path)
             except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, ValueError) as e:
                 raise HMRError('pretrained_model_path %s is not a ResNet-50 v2 checkpoint (%s)' % (
-                    path, str(getattr(e, 'message', e)).strip().splitlines()[0]))
+                    path, _first_line(e)))
             return 'initialised the encoder from %s' % path
         return 'initialised from scratch'
 

@@ -4,28 +4,41 @@ leaves the previous file or none, never half of one."""
 import contextlib
 import json
 import os
+import tempfile
 
 import numpy as np
 
 from ..errors import HMRError
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_file(path, mode='w'):
     """An open file that becomes `path` only when the block ends without an error: it is written
-    under a temporary name in the same folder and renamed over `path`, or removed."""
+    under a unique temporary name in the same folder (made with O_EXCL, so a file or symlink planted
+    there is never followed, and two runs writing one path never share it) and renamed over `path`,
+    or removed. Text is UTF-8 whatever the locale. The file gets the usual mode, 0666 less the umask."""
     folder = os.path.dirname(path)
-    temporary = path + '.tmp'
+    temporary = None
     try:
         if folder and not os.path.isdir(folder):
             os.makedirs(folder)
-        with open(temporary, mode) as f:
+        handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp',
+                                             dir=folder or '.')
+        with os.fdopen(handle, mode, **({} if 'b' in mode else {'encoding': 'utf-8'})) as f:
             yield f
+            os.fchmod(f.fileno(), 0o666 & ~_umask())
         os.replace(temporary, path)
+        temporary = None
     except (IOError, OSError) as e:
         raise HMRError('cannot write %s: %s' % (path, e.strerror or e))
     finally:
-        if os.path.exists(temporary):
+        if temporary is not None and os.path.lexists(temporary):
             os.remove(temporary)
 
 
@@ -86,8 +99,13 @@ def write_bytes(path, data):
 
 
 def write_json(path, data, indent=1):
-    """`data` (NumPy arrays and scalars included) as sorted JSON, written atomically."""
-    write_text(path, json.dumps(_jsonable(data), indent=indent, sort_keys=True))
+    """`data` (NumPy arrays and scalars included) as sorted JSON, written atomically; NaN and infinity
+    are refused (they are not JSON)."""
+    try:
+        text = json.dumps(_jsonable(data), indent=indent, sort_keys=True, allow_nan=False)
+    except ValueError:
+        raise HMRError('cannot write %s: the values hold NaN or infinity, which JSON cannot' % path)
+    write_text(path, text)
 
 
 def write_png(path, image, compress_level=6):

@@ -35,7 +35,7 @@ def _person_keypoints(person, json_path):
 def read_json(json_path):
     """List of K x 3 (x, y, confidence) arrays, one per person, in COCO-18 joint order."""
     try:
-        with open(json_path) as f:
+        with open(json_path, encoding='utf-8') as f:
             data = json.load(f)
         people = data['people']
     except (IOError, OSError) as e:

@@ -6,6 +6,7 @@ line that names the file.
 """
 import functools
 import os
+import subprocess
 import tempfile
 
 import imageio_ffmpeg
@@ -70,7 +71,8 @@ class VideoReader(object):
             frames.close()
         self.codec = meta.get('codec', '').split(',')[0].strip()
         self.pixel_format = meta.get('pix_fmt', '').split('(')[0]
-        if self.codec in _STILL_CODECS or (self.codec == 'mjpeg' and not meta.get('duration')):
+        # A picture has no duration; a video coded picture by picture (PNG, MJPEG) has one.
+        if (self.codec in _STILL_CODECS or self.codec == 'mjpeg') and not meta.get('duration'):
             raise HMRError('%s: not a video (FFmpeg reads it as a single %s picture)' % (path, self.codec))
         self.fps = float(meta.get('fps') or 0)
         if self.fps <= 0:
@@ -123,10 +125,12 @@ class VideoReader(object):
 class VideoWriter(object):
     """An H.264 (yuv420p) MP4 written frame by frame; a context manager.
 
-    The file is written under a temporary name in the same folder and renamed to `path` when the
-    block ends cleanly; on an exception (KeyboardInterrupt included) the temporary file is deleted,
-    so the video is either finished or absent. H.264 in yuv420p needs even sizes: an odd width or
-    height is padded by repeating the last column or row, and `size` is the size written.
+    The file is written under a temporary name in the same folder and renamed to `path` only when
+    the block ends cleanly, FFmpeg exits with status 0 and the finished file holds every frame
+    written; otherwise (an exception, KeyboardInterrupt included, a full disk, FFmpeg failing) the
+    temporary file is deleted, so the video is either complete or absent. H.264 in yuv420p needs even
+    sizes: an odd width or height is padded by repeating the last column or row, and `size` is the
+    size written. The file gets the usual mode (0666 less the umask).
     """
 
     def __init__(self, path, fps, size, crf=18, preset='veryfast'):
@@ -143,10 +147,14 @@ class VideoWriter(object):
         self.frames_written = 0
         self._params = ['-crf', str(crf), '-preset', preset, '-movflags', '+faststart']
         name, ext = os.path.splitext(os.path.basename(path))
-        handle, self._temp_path = tempfile.mkstemp(prefix='.%s.' % name, suffix='.part' + (ext or '.mp4'),
-                                                   dir=folder)
+        try:
+            handle, self._temp_path = tempfile.mkstemp(prefix='.%s.' % name, suffix='.part' + (ext or '.mp4'),
+                                                       dir=folder)
+        except (IOError, OSError) as e:
+            raise HMRError('cannot write %s: %s' % (path, e.strerror or e))
         os.close(handle)
         self._encoder = None
+        self._log = None
 
     def __enter__(self):
         return self
@@ -158,6 +166,25 @@ class VideoWriter(object):
             self.abort()
         return False
 
+    def _start(self):
+        """FFmpeg reading raw RGB frames on its stdin; its messages kept in a file (a pipe nobody
+        reads could fill and stall it), its own session so that Ctrl-C reaches only us."""
+        self._log = tempfile.TemporaryFile()
+        command = [imageio_ffmpeg.get_ffmpeg_exe(), '-y', '-v', 'error', '-f', 'rawvideo', '-vcodec', 'rawvideo',
+                   '-s', '%dx%d' % self.size, '-pix_fmt', 'rgb24', '-r', '%.6f' % self.fps, '-i', '-', '-an',
+                   '-vcodec', 'libx264', '-pix_fmt', 'yuv420p'] + self._params + ['-f', 'mp4', self._temp_path]
+        self._encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                         stderr=self._log, start_new_session=True)
+
+    def _ffmpeg_said(self):
+        """FFmpeg's last message line, or its exit status."""
+        self._log.seek(0)
+        lines = [line.strip() for line in self._log.read().decode('utf-8', 'replace').splitlines() if line.strip()]
+        status = self._encoder.returncode
+        if status is not None and status < 0:
+            return 'FFmpeg was killed by signal %d' % -status
+        return lines[-1] if lines else 'FFmpeg exit status %s' % status
+
     def write(self, frame):
         """Append one H x W x 3 uint8 RGB frame of the size given at construction."""
         frame = np.asarray(frame)
@@ -168,39 +195,62 @@ class VideoWriter(object):
         if pad_rows or pad_cols:
             frame = np.pad(frame, ((0, pad_rows), (0, pad_cols), (0, 0)), mode='edge')
         if self._encoder is None:
-            self._encoder = imageio_ffmpeg.write_frames(
-                self._temp_path, self.size, fps=self.fps, codec='libx264', pix_fmt_out='yuv420p',
-                quality=None, macro_block_size=1, ffmpeg_log_level='error', output_params=self._params)
-            self._encoder.send(None)
+            self._start()
         try:
-            self._encoder.send(np.ascontiguousarray(frame))
-        except (IOError, OSError) as e:
-            raise HMRError('%s: FFmpeg stopped while writing the video (%s)'
-                           % (self.path, str(e).strip().splitlines()[0]))
+            self._encoder.stdin.write(np.ascontiguousarray(frame).tobytes())
+        except (IOError, OSError):
+            self._encoder.wait()
+            raise HMRError('%s: FFmpeg stopped while writing the video (%s)' % (self.path, self._ffmpeg_said()))
         self.frames_written += 1
 
     def close(self):
-        """Finish the video and move it to its name."""
-        if self._encoder is not None:
-            self._encoder.close()
-            self._encoder = None
-        if self.frames_written == 0:
-            self._remove_temp()
-            raise HMRError('%s: no frames were written, so no video was made' % self.path)
-        if not os.path.getsize(self._temp_path):
-            self._remove_temp()
-            raise HMRError('%s: FFmpeg wrote an empty file' % self.path)
-        os.replace(self._temp_path, self.path)
+        """Finish the video, check it, and move it to its name."""
+        try:
+            if self.frames_written == 0:
+                raise HMRError('%s: no frames were written, so no video was made' % self.path)
+            try:
+                self._encoder.stdin.close()
+            except (IOError, OSError):
+                pass  # FFmpeg already gone: its status says why
+            if self._encoder.wait() != 0:
+                raise HMRError('%s: FFmpeg failed finishing the video, so none was made (%s)'
+                               % (self.path, self._ffmpeg_said()))
+            self._check_complete()
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self._temp_path, 0o666 & ~umask)
+            os.replace(self._temp_path, self.path)
+        except (IOError, OSError) as e:
+            raise HMRError('cannot write %s: %s' % (self.path, e.strerror or e))
+        finally:
+            self._stop()
+
+    def _check_complete(self):
+        """The finished file must hold every frame written (an MP4 cut short has no index)."""
+        try:
+            frames, _ = imageio_ffmpeg.count_frames_and_secs(self._temp_path)
+        except (IOError, OSError, RuntimeError) as e:
+            raise HMRError('%s: FFmpeg left an unreadable video, so none was made (%s)' % (self.path, _ffmpeg_reason(e)))
+        if frames != self.frames_written:
+            raise HMRError('%s: FFmpeg stored %d of the %d frames, so no video was made'
+                           % (self.path, frames, self.frames_written))
 
     def abort(self):
         """Stop FFmpeg and delete the unfinished file."""
-        try:
-            if self._encoder is not None:
-                self._encoder.close()
-        finally:
-            self._encoder = None
-            self._remove_temp()
+        if self._encoder is not None and self._encoder.poll() is None:
+            self._encoder.kill()
+        self._stop()
 
-    def _remove_temp(self):
+    def _stop(self):
+        if self._encoder is not None:
+            try:
+                self._encoder.stdin.close()
+            except (IOError, OSError):
+                pass
+            self._encoder.wait()
+            self._encoder = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if os.path.exists(self._temp_path):
             os.remove(self._temp_path)
