@@ -66,3 +66,4 @@ include make/train.mk
 include make/datasets.mk
 include make/eval.mk
 include make/blender.mk
+include make/page.mk

@@ -101,4 +101,8 @@ def run(config):
     require_model_files(config.load_path, config.smpl_model_path)
     if not os.path.isdir(config.out_dir):
         os.makedirs(config.out_dir)
-    return run_video(config) if video else run_images(config, paths)
+    status = run_video(config) if video else run_images(config, paths)
+    if getattr(config, 'page', False):  # OUT/index.html (src/page); --no_page: off
+        from ..page import write_run_page
+        write_run_page(config.out_dir, [config.img_path] if video else paths, video, config.start, config.every)
+    return status
