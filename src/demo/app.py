@@ -54,7 +54,7 @@ def body_model(config, outputs):
     return BodyModel.from_pickle(config.smpl_model_path)
 
 
-def run_images(config, paths):
+def run_images(config, paths, model=None):
     from tqdm import tqdm
     from .images import ImageRun, prepared
 
@@ -71,7 +71,7 @@ def run_images(config, paths):
             raise HMRError(item.error)
         items = iter([item])
         batch_size = min(batch_size, len(item.crops))
-    model = build_model(config, batch_size)
+    model = model if model is not None else build_model(config, batch_size)
     run = ImageRun(model, model.smpl.faces, config.out_dir, outputs, picture_workers(config, len(paths)),
                    body_model(config, outputs), report=lambda line: tqdm.write(line, file=sys.stderr))
     with tqdm(total=len(paths), desc='HMR', unit='image', disable=len(paths) == 1) as bar:
@@ -80,17 +80,18 @@ def run_images(config, paths):
     return 1 if failures else 0
 
 
-def run_video(config):
+def run_video(config, model=None):
     from .video import VideoRun
     outputs = demo_outputs.parse_outputs(config.outputs, 'video')
     find_people = make_finder(config, video=True)
-    model = build_model(config, config.batch_size)
+    model = model if model is not None else build_model(config, config.batch_size)
     run = VideoRun(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
                    picture_workers(config, 2), smooth=config.smooth)
     return run.run(config.img_path, find_people, config.start, config.end, config.every)
 
 
-def run(config):
+def run(config, model=None):
+    """The demo; `model`: a RunModel already loaded (the web app's), else one is built."""
     from ..config import PRETRAINED_MODEL, require_model_files
     if config.load_path is None:
         config.load_path = PRETRAINED_MODEL
@@ -101,7 +102,7 @@ def run(config):
     require_model_files(config.load_path, config.smpl_model_path)
     if not os.path.isdir(config.out_dir):
         os.makedirs(config.out_dir)
-    status = run_video(config) if video else run_images(config, paths)
+    status = run_video(config, model) if video else run_images(config, paths, model)
     if getattr(config, 'page', False):  # OUT/index.html (src/page); --no_page: off
         from ..page import write_run_page
         write_run_page(config.out_dir, [config.img_path] if video else paths, video, config.start, config.every)
