@@ -60,7 +60,7 @@ def test_a_photo_job_gives_its_page_files_and_zip_and_ignores_the_upload_name(se
     assert {'index.html', 'hmr-data.js', 'photo.png', 'photo.obj', 'photo.json', 'photo.npz'} <= set(names)
     page = requests.get(job_url, timeout=30).text
     for name in names:
-        assert 'href="files/%s"' % name in page
+        assert 'href="/jobs/%s/files/%s"' % (job_id, name) in page
         with open(os.path.join(out, name), 'rb') as f:
             assert requests.get('%s/files/%s' % (job_url, name), timeout=30).content == f.read()
     archive = zipfile.ZipFile(io.BytesIO(requests.get(job_url + '/zip', timeout=60).content))

@@ -70,20 +70,21 @@ def make_app(runner, max_upload_mb):
             return refusal(request, 404, 'no such job (it may have been removed after --keep_hours)')
         if job.state in ('queued', 'running'):
             body = ('<p id="hmr-state">%s</p><progress id="hmr-progress" max="1" value="%s"></progress>'
-                    '<script>setInterval(function () { fetch("status").then(function (r) { return r.json(); })'
+                    '<script>setInterval(function () { fetch("/jobs/%s/status").then(function (r) { return r.json(); })'
                     '.then(function (s) { document.getElementById("hmr-state").textContent = s.state;'
                     ' document.getElementById("hmr-progress").value = s.progress;'
                     ' if (s.state === "done" || s.state === "failed") location.reload(); }); }, 500);</script>'
-                    % (job.state, job.progress))
+                    % (job.state, job.progress, job.id))
             return page('Job %s' % job.id[:8], body)
         if job.state == 'failed':
             return page('Job %s failed' % job.id[:8], '<p class="error" id="hmr-job-error">%s</p><p><a href="/">'
                         'another</a></p>' % html.escape(job.error))
-        links = ''.join('<li><a class="hmr-download" href="files/%s" download>%s</a></li>'
-                        % (html.escape(name), html.escape(name)) for name in job.files())
-        body = ('<p id="hmr-state">done</p><p><a href="/">another</a> · <a id="hmr-zip" href="zip" download>'
-                'all files (zip)</a> · <a href="files/index.html">the page alone</a></p><ul>%s</ul>'
-                '<iframe id="hmr-run-page" src="files/index.html"></iframe>' % links)
+        base = '/jobs/%s/' % job.id  # absolute: /jobs/<id> has no trailing slash
+        links = ''.join('<li><a class="hmr-download" href="%sfiles/%s" download>%s</a></li>'
+                        % (base, html.escape(name), html.escape(name)) for name in job.files())
+        body = ('<p id="hmr-state">done</p><p><a href="/">another</a> · <a id="hmr-zip" href="%szip" download>'
+                'all files (zip)</a> · <a href="%sfiles/index.html">the page alone</a></p><ul>%s</ul>'
+                '<iframe id="hmr-run-page" src="%sfiles/index.html"></iframe>' % (base, base, links, base))
         return page('Job %s' % job.id[:8], body)
 
     async def file(request):
