@@ -15,7 +15,7 @@ STYLE = ('<style>body{font-family:system-ui,sans-serif;margin:1em 2em;color:#222
 
 
 def page(title, body, status=200):
-    return HTMLResponse('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>%s</title>%s</head>'
+    return HTMLResponse('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>%s</title>%s</head>'
                         '<body><h1>%s</h1>%s</body></html>' % (html.escape(title), STYLE, html.escape(title), body),
                         status_code=status)
 
