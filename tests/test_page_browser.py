@@ -65,8 +65,8 @@ def open_page(browser, path):
 
 
 def body_share(pixels):
-    """Share of the view's pixels that are not its background: the drawn people."""
-    return np.mean(np.abs(pixels.astype(int) - BACKGROUND).sum(axis=-1) > 30)
+    """Share of the view's pixels (inside its 1-pixel border) that are not its background: the people."""
+    return np.mean(np.abs(pixels[2:-2, 2:-2].astype(int) - BACKGROUND).sum(axis=-1) > 30)
 
 
 def check_offline_and_clean(browser, urls, path):

@@ -43,7 +43,7 @@ def upload(browser, server, path):
     driver = browser.driver
     driver.get(server.url + '/')
     driver.find_element('id', 'file').send_keys(path)
-    driver.find_element('id', 'submit').click()
+    driver.find_element('id', 'run').click()
     browser.wait_for("return location.pathname.startsWith('/jobs/')", 60)
     return driver.current_url
 

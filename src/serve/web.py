@@ -35,7 +35,7 @@ def make_app(runner, max_upload_mb):
         return page('HMR: a photo or a video to 3D bodies', (
             '<form method="post" action="/jobs" enctype="multipart/form-data">'
             '<input type="file" name="file" id="file" accept="image/*,video/*" required> '
-            '<button type="submit" id="submit">Run</button></form>'
+            '<button type="submit" id="run">Run</button></form>'
             '<p>A photo or a video, up to %.0f MB. The result stays on this computer.</p>' % max_upload_mb))
 
     async def create(request):
