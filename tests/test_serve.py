@@ -4,11 +4,15 @@ and files (each, and the zip). The browser's side is tests/test_serve_browser.py
 import concurrent.futures
 import io
 import os
+import sys
 import zipfile
 
 import pytest
 
 from tests.serve_helpers import MAX_QUEUED, MAX_UPLOAD_MB, photo_bytes, start_server
+
+pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason='the web app runs on the modern runtime '
+                                '(Starlette and uvicorn need Python 3.8+)')
 
 
 @pytest.fixture(scope='module')
