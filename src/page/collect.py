@@ -10,7 +10,7 @@ import numpy as np
 from ..demo.outputs import output_names
 
 # Per-track or per-person keys that say how far a result can be trusted, shown where a run wrote them.
-QUALITY_KEYS = ('score', 'reproj_px', 'truncated')
+QUALITY_KEYS = ('score', 'reproj_px', 'truncated', 'doubtful')
 
 
 def b64(array, dtype):

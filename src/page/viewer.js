@@ -233,7 +233,7 @@
         qualityKeys.forEach(function (key, c) {
           var values = track.quality[key];
           var value = values && row >= 0 ? values[row] : null;
-          if (key === 'truncated' && value) doubtful = true;
+          if ((key === 'truncated' || key === 'doubtful') && value) doubtful = true;
           track.cells[2 + c].textContent = value === null || value === undefined ? '' :
             (typeof value === 'number' ? (Math.round(value * 100) / 100).toString() : String(value));
         });
