@@ -131,6 +131,26 @@
       people.add(new THREE.Mesh(geometry, material));
     });
     view.scene.add(people);
+    // Each person's detection and quality values, as the run's JSON has them.
+    var keys = [];
+    input.people.forEach(function (person) {
+      Object.keys(person).forEach(function (k) { if (k !== 'verts' && keys.indexOf(k) < 0) keys.push(k); });
+    });
+    var table = element('table', { class: 'hmr-quality' });
+    var header = element('tr');
+    ['person'].concat(keys).forEach(function (k) { header.appendChild(element('th', {}, k)); });
+    table.appendChild(header);
+    input.people.forEach(function (person, i) {
+      var row = element('tr', { class: person.truncated || person.doubtful ? 'doubt' : '' });
+      row.appendChild(element('td', {}, String(i)));
+      keys.forEach(function (k) {
+        var value = person[k];
+        row.appendChild(element('td', {}, value === undefined || value === null ? '' :
+          (typeof value === 'number' ? (Math.round(value * 100) / 100).toString() : String(value))));
+      });
+      table.appendChild(row);
+    });
+    box.appendChild(table);
     people.updateMatrixWorld(true);
     var centre = new THREE.Box3().setFromObject(people).getCenter(new THREE.Vector3());
     view.look(centre);
