@@ -51,7 +51,7 @@ test: $(foreach r,$(RUNTIMES),test-$(r))
 # Without the Horovod runs (pytest marker `horovod`): a fresh clone tests without building Horovod; and
 # without the tests of Blender and the glTF-Validator (marker `blender`), which `make test-blender` runs.
 test-tf1 test-tf2: test-%: .venv/%/.installed
-	.venv/$*/bin/python -m pytest -q tests -m 'not horovod and not blender and not onnx_wheel' $(PYTEST_ARGS)
+	.venv/$*/bin/python -m pytest -q tests -m 'not horovod and not blender and not onnx_wheel and not browser' $(PYTEST_ARGS)
 
 # The Horovod runs, in the modern runtime: Horovod builds for it only (make/train.mk's rule).
 test-dist: $(TF2)/.horovod
@@ -72,3 +72,4 @@ include make/blender.mk
 include make/export.mk
 include make/onnx.mk
 include make/live.mk
+include make/page.mk

@@ -40,6 +40,7 @@ flags.DEFINE_integer('workers', -1, 'Processes drawing pictures beside the model
 flags.DEFINE_integer('start', 0, 'Video: first frame (0-based)')
 flags.DEFINE_integer('end', None, 'Video: stop before this frame')
 flags.DEFINE_integer('every', 1, 'Video: use every N-th frame')
+flags.DEFINE_boolean('page', True, 'Write OUT/index.html, the run\'s page with 3D views (--nopage or --no_page: off)')
 flags.DEFINE_boolean('smooth', True, 'Video: smooth each track over time (--nosmooth or --no_smooth: off)')
 
 
@@ -54,7 +55,7 @@ def run(config):
 def main(argv):
     from src.cli import run_with_flags
     os.environ.setdefault('MPLBACKEND', 'Agg')
-    argv = ['--nosmooth' if arg == '--no_smooth' else world_flags.ALIASES.get(arg, arg) for arg in argv]
+    argv = [{'--no_smooth': '--nosmooth', '--no_page': '--nopage'}.get(arg, world_flags.ALIASES.get(arg, arg)) for arg in argv]
     return run_with_flags(run, argv, on_interrupt='interrupted: the files written so far are complete')
 
 

@@ -260,7 +260,8 @@ def test_folder_run_skips_bad_images_and_exits_non_zero(tmp_path, synthetic_mode
     sample_image(str(folder / 'a.png'), size=(100, 120))
     (folder / 'b.png').write_bytes(b'\x89PNG broken')
     out = str(tmp_path / 'out')
-    code = demo_main(tmp_path, synthetic_models, '--img_path', str(folder), '--out_dir', out, '--detector', 'none')
+    code = demo_main(tmp_path, synthetic_models, '--img_path', str(folder), '--out_dir', out, '--detector', 'none',
+                     '--nopage')
     err = capsys.readouterr().err
     assert code == 1
     assert sorted(os.listdir(out)) == ['a.json', 'a.npz', 'a.obj', 'a.png']

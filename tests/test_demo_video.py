@@ -112,7 +112,7 @@ def test_the_overlay_draws_on_the_frames_where_people_are(video_run, clip):
 def test_frame_range_flags(clip, synthetic_models, tmp_path):
     out = str(tmp_path)
     code, _, errors = run_demo(synthetic_models, '--img_path', clip[0], '--out_dir', out, '--start', '4', '--end', '16',
-                               '--every', '3', '--outputs', 'npz,video', '--nosmooth')
+                               '--every', '3', '--outputs', 'npz,video', '--nosmooth', '--nopage')
     assert code == 0, errors
     assert sorted(os.listdir(out)) == ['walk.mp4', 'walk.npz']
     assert sum(1 for _ in VideoReader(os.path.join(out, 'walk.mp4'))) == 4

@@ -25,7 +25,7 @@ def suites(*args, **env):
 
 
 # `make test`'s suite in one runtime: everything but the Horovod runs.
-DESELECTED = "-m 'not horovod and not blender and not onnx_wheel'"
+DESELECTED = "-m 'not horovod and not blender and not onnx_wheel and not browser'"
 SUITE = ".venv/%s/bin/python -m pytest -q tests " + DESELECTED + " "
 
 

@@ -53,7 +53,7 @@ def body_model(config, outputs):
     return BodyModel.from_pickle(config.smpl_model_path)
 
 
-def run_images(config, paths):
+def run_images(config, paths, model=None):
     from tqdm import tqdm
     from .images import ImageRun, prepared
 
@@ -72,7 +72,7 @@ def run_images(config, paths):
             raise HMRError(item.error)
         items = iter([item])
         batch_size = min(batch_size, len(item.crops))
-    model = build_model(config, batch_size)
+    model = model if model is not None else build_model(config, batch_size)
     options = world_options(config)
     if options.world:
         raise HMRError('--world finds the floor from the motion of a video; %s is not one' % config.img_path)
@@ -85,17 +85,18 @@ def run_images(config, paths):
     return 1 if failures else 0
 
 
-def run_video(config):
+def run_video(config, model=None):
     from .video import VideoRun
     outputs = demo_outputs.parse_outputs(config.outputs, 'video')
     find_people = make_finder(config, video=True)
-    model = build_model(config, config.batch_size)
+    model = model if model is not None else build_model(config, config.batch_size)
     run = VideoRun(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
                    picture_workers(config, 2), smooth=config.smooth, world=world_options(config))
     return run.run(config.img_path, find_people, config.start, config.end, config.every)
 
 
-def run(config):
+def run(config, model=None):
+    """The demo; `model`: a RunModel already loaded (the web app's), else one is built."""
     from ..backends import require_model_files
     from ..config import PRETRAINED_MODEL
     if config.load_path is None:
@@ -104,11 +105,15 @@ def run(config):
         raise HMRError('--batch_size must be at least 1, got %d' % config.batch_size)
     if config.live is not None:
         from ..live.app import run_live
-        require_model_files(config.load_path, config.smpl_model_path)
+        require_model_files(config)
         return run_live(config)
     video = is_video_path(config.img_path)
     paths = None if video else list_images(config.img_path)
     require_model_files(config)
     if not os.path.isdir(config.out_dir):
         os.makedirs(config.out_dir)
-    return run_video(config) if video else run_images(config, paths)
+    status = run_video(config, model) if video else run_images(config, paths, model)
+    if getattr(config, 'page', False):  # OUT/index.html (src/page); --no_page: off
+        from ..page import write_run_page
+        write_run_page(config.out_dir, [config.img_path] if video else paths, video, config.start, config.every)
+    return status
