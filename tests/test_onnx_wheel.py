@@ -74,18 +74,24 @@ def test_default_detector_runs_blazepose_with_litert_as_tensorflow_does(wheel_bi
         np.testing.assert_allclose(np.array(ours).reshape(-1), np.array(theirs).reshape(-1), atol=BOX_ATOL, rtol=0)
 
 
-def test_lean_demo_equals_the_tensorflow_demo(wheel_bin, synthetic_models, synthetic_onnx, reference_dir, tmp_path):
-    smpl_path, ckpt = synthetic_models
-    photo = os.path.join(reference_dir, 'images', PHOTO)
-    common = ['--img_path', photo, '--smpl_model_path', smpl_path, '--outputs', 'figure,json,npz']
+def both_demos(wheel_bin, ckpt, synthetic_onnx, common, tmp_path):
+    """The demo with `common` flags on TensorFlow (this checkout) and on ONNX (the installed wheel, run
+    outside the checkout so that the package, not the checkout, runs): (tf out_dir, onnx out_dir)."""
     tf_dir, onnx_dir = str(tmp_path / 'tf'), str(tmp_path / 'onnx')
     done = run([sys.executable, '-m', 'demo', '--backend', 'tf', '--load_path', ckpt, '--out_dir', tf_dir] + common,
                PROJECT_DIR)
     assert done.returncode == 0, done.stderr
-    # Outside the checkout: the installed package runs, not the checkout's.
     done = run([os.path.join(wheel_bin, 'hmr-demo'), '--backend', 'onnx', '--onnx_path', synthetic_onnx,
                 '--out_dir', onnx_dir] + common, str(tmp_path))
     assert done.returncode == 0, done.stderr
+    return tf_dir, onnx_dir
+
+
+def test_lean_demo_equals_the_tensorflow_demo(wheel_bin, synthetic_models, synthetic_onnx, reference_dir, tmp_path):
+    smpl_path, ckpt = synthetic_models
+    photo = os.path.join(reference_dir, 'images', PHOTO)
+    common = ['--img_path', photo, '--smpl_model_path', smpl_path, '--outputs', 'figure,json,npz']
+    tf_dir, onnx_dir = both_demos(wheel_bin, ckpt, synthetic_onnx, common, tmp_path)
     stem = os.path.splitext(PHOTO)[0]
     reference, ours = [np.load(os.path.join(d, stem + '.npz')) for d in (tf_dir, onnx_dir)]
     # The default detector ran in both (TF Lite there, LiteRT here) and found the same people.
@@ -116,13 +122,7 @@ def test_lean_video_demo_equals_the_tensorflow_one(wheel_bin, synthetic_models, 
     # Unsmoothed, so that the tracks hold each frame's prediction; the overlay video is drawn too.
     common = ['--img_path', clip, '--smpl_model_path', smpl_path, '--end', '4', '--nosmooth',
               '--outputs', 'video,npz,bvh,glb']
-    tf_dir, onnx_dir = str(tmp_path / 'tf'), str(tmp_path / 'onnx')
-    done = run([sys.executable, '-m', 'demo', '--backend', 'tf', '--load_path', ckpt, '--out_dir', tf_dir] + common,
-               PROJECT_DIR)
-    assert done.returncode == 0, done.stderr
-    done = run([os.path.join(wheel_bin, 'hmr-demo'), '--backend', 'onnx', '--onnx_path', synthetic_onnx,
-                '--out_dir', onnx_dir] + common, str(tmp_path))
-    assert done.returncode == 0, done.stderr
+    tf_dir, onnx_dir = both_demos(wheel_bin, ckpt, synthetic_onnx, common, tmp_path)
     reference, ours = [np.load(os.path.join(d, 'clip.npz')) for d in (tf_dir, onnx_dir)]
     assert sorted(ours.files) == sorted(reference.files) and len(reference['track_ids']) >= 1
     np.testing.assert_array_equal(ours['track_ids'], reference['track_ids'])
