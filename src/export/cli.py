@@ -29,6 +29,9 @@ def parser():
     p.add_argument('--bone_map', help='JSON {"standard bone": "your bone"} for names not recognised')
     p.add_argument('--fps', type=float, help='frame rate of the output (default: the motion\'s own)')
     p.add_argument('--smpl_model', default=DEFAULT_SMPL_MODEL, help='the SMPL model pickle')
+    p.add_argument('--world', action='store_true', help='for a static camera: find the floor from the feet\'s '
+                   'contacts and write the motion in a Y-up world frame, floor at y = 0, feet planted (docs/world.md)')
+    p.add_argument('--no_foot_lock', action='store_true', help='with --world: leave the feet as the motion has them')
     return p
 
 
@@ -66,11 +69,44 @@ def run(argv):
     for track in tracks:
         betas = fit_betas(track.betas, body)
         prepared.append((track, betas) + tuple(in_camera_frame(body, betas, track.poses, track.trans, track.frame)))
+    worlds = in_world_frame(body, prepared, not args.no_foot_lock) if args.world else {}
     for track, betas, poses, trans in prepared:
-        write_track('%s_track%d' % (stem, track.id), body, betas, poses, trans, args.fps or track.fps, formats,
-                    args.rig, character)
+        track_stem = '%s_track%d' % (stem, track.id)
+        if args.world:
+            from ..world.frame import export_inputs
+            motion = worlds[track.id]
+            poses, trans = export_inputs(motion.poses, motion.trans, body.rest(betas)[1][0])
+        write_track(track_stem, body, betas, poses, trans, args.fps or track.fps, formats, args.rig, character)
         print('wrote track %d (%d frames) of %s' % (track.id, len(poses), args.motion))
+        if args.world:
+            write_world_camera(track_stem, formats, args.motion, worlds[track.id])
+            print('track %d in the world frame: foot skate %.1f -> %.1f mm per frame of contact'
+                  % (track.id, worlds[track.id].skate_before_mm, worlds[track.id].skate_after_mm))
     return 0
+
+
+def in_world_frame(body, prepared, lock_feet):
+    """{track id: WorldMotion}: the floor found from the longest track, shared by the others (one static
+    camera), each track's feet planted unless `lock_feet` is False. Before any file is written."""
+    from ..world.frame import world_motion_of_body
+    worlds, floor = {}, None
+    for track, betas, poses, trans in sorted(prepared, key=lambda p: -len(p[2])):
+        worlds[track.id] = world_motion_of_body(body, betas, poses, trans, track.fps, lock_feet, floor)
+        floor = worlds[track.id].floor
+    return worlds
+
+
+def write_world_camera(track_stem, formats, motion_path, motion):
+    """The demo's camera (the video NPZ's `camera` [f, cx, cy], the principal point at the frame's centre)
+    posed in the world frame, in the GLB and beside the BVH; a motion without one (AMASS) has none."""
+    import numpy as np
+    from ..world.gltf_camera import camera_beside
+    with np.load(motion_path, allow_pickle=False) as data:
+        if 'camera' not in data.files:
+            return
+        camera = np.asarray(data['camera'], np.float64)
+    size = (int(round(2 * camera[1])), int(round(2 * camera[2])))
+    camera_beside(track_stem, [f for f in formats if f in ('glb', 'bvh')], camera, size, motion.world_from_camera)
 
 
 def main(argv=None):
