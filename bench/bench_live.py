@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from bench.common import PROJECT_DIR, report, synthetic_models
+from bench.common import PROJECT_DIR, command_line, report, synthetic_models
 
 SIZE = (640, 480)
 FPS = 25.
@@ -149,4 +149,5 @@ def main():
 
 
 if __name__ == '__main__':
+    command_line(__doc__)
     main()

@@ -24,7 +24,11 @@ def read_here(name):
 
 def write_run_page(out_dir, paths, video, start=0, every=1, title=None):
     """Write the page of the run that wrote `paths`' results (a video: one path) into `out_dir`;
-    returns the page's path."""
+    returns the page's path, or None when no input has a file to show (every one failed: nothing is
+    written for a failed input, the page included)."""
+    inputs = collect(out_dir, paths, video, start, every)
+    if not any(entry['files'] for entry in inputs):
+        return None
     problems = []
     bundle = assets.read_bundle()
     if bundle is not None:
@@ -35,7 +39,7 @@ def write_run_page(out_dir, paths, video, start=0, every=1, title=None):
         print('warning: %s has no 3D views: %s' % (os.path.join(out_dir, PAGE_NAME), assets.INSTALL_HINT),
               file=sys.stderr)
     title = title or 'HMR: %s' % (os.path.basename(paths[0]) if len(paths) == 1 else '%d images' % len(paths))
-    data = {'title': title, 'problems': problems, 'inputs': collect(out_dir, paths, video, start, every),
+    data = {'title': title, 'problems': problems, 'inputs': inputs,
             'written': datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')}
     files.write_text(os.path.join(out_dir, DATA_NAME), 'window.HMR_RUN = %s;\n' % json.dumps(data))
     files.write_text(os.path.join(out_dir, VIEWER_NAME), read_here('viewer.js'))
