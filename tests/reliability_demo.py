@@ -49,10 +49,10 @@ def dying_figure(renderer, path, result, faces):
     return _DRAW_FIGURE(renderer, path, result, faces)
 
 
-def dying_overlay(renderer, frame, meshes, faces, camera):
+def dying_overlay(renderer, *args):
     if _first_time(ARG):
         _die()
-    return _DRAW_OVERLAY(renderer, frame, meshes, faces, camera)
+    return _DRAW_OVERLAY(renderer, *args)
 
 
 def failing_write(self, frame):

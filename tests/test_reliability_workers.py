@@ -25,7 +25,7 @@ def faulty_demo(synthetic_models, fault, *args):
     smpl, ckpt = synthetic_models
     env = dict(os.environ, RELIABILITY_FAULT=fault)
     proc = subprocess.run([sys.executable, FAULTY_DEMO, '--load_path', ckpt, '--smpl_model_path', smpl,
-                           '--detector', 'none'] + list(args), cwd=PROJECT_DIR, env=env, timeout=540,
+                           '--detector', 'none', '--nopage'] + list(args), cwd=PROJECT_DIR, env=env, timeout=540,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     lines = [l for l in proc.stderr.splitlines()
              if l.startswith(('error', 'failed', 'interrupted')) or 'Traceback' in l]

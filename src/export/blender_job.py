@@ -122,7 +122,7 @@ def convert(job):
 
 def animate(job):
     armature = import_file(job['input'], job['fps'])
-    bases = np.load(job['keys'])
+    bases = np.load(job['keys'], allow_pickle=False)
     if armature.animation_data:
         armature.animation_data.action = None
     keyed(armature, job['names'], bases, 0)
