@@ -277,7 +277,7 @@ def recorded(synthetic_models, tmp_path_factory):
     live = run_cli(synthetic_models, '--live', clip, '--detector', 'none', '--outputs', outputs, '--timeout', '3',
                    '--out_dir', str(folder / 'live'))
     video = run_cli(synthetic_models, '--img_path', clip, '--detector', 'none', '--outputs', outputs,
-                    '--batch_size', '1', '--out_dir', str(folder / 'video'))
+                    '--batch_size', '1', '--nopage', '--out_dir', str(folder / 'video'))
     return live, video, str(folder / 'live'), str(folder / 'video')
 
 
