@@ -288,7 +288,7 @@ def test_a_recorded_capture_matches_the_video_demo(recorded):
     read, processed, dropped = summary(live_out)
     assert dropped == 0 and processed == read == 6, 'the machine was too busy to keep up with 1 frame/s: ' + live_out
     assert sorted(os.listdir(live_dir)) == sorted(os.listdir(video_dir)) == \
-        ['slow.json', 'slow.mp4', 'slow.npz', 'slow_track0.bvh', 'slow_track0.glb']
+        ['slow.json', 'slow.mp4', 'slow.npz', 'slow_track0.bvh', 'slow_track0.camera.json', 'slow_track0.glb']
     # The same float32 graph at batch 1 on the same crops (OpenCV and imageio-ffmpeg decode the clip
     # to the same pixels), smoothed by the same code: only BLAS's order of summation can differ, ~1e-6
     # relative on values of order 1; 1e-4 leaves room.
