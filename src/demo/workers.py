@@ -10,6 +10,7 @@ to a fresh pool; a job lost twice fails with one line.
 import collections
 import concurrent.futures
 import multiprocessing
+import os
 import pickle
 import signal
 import sys
@@ -26,6 +27,7 @@ def _start_worker(faces):
     finish the file it is writing, so none is left half-written). A renderer that cannot start is
     kept as the error each job then reports: a pool whose initializer raises is broken."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _unwind)
     try:
         from ..util.renderer import SMPLRenderer
         _RENDERER.append(SMPLRenderer(faces=faces))
@@ -33,10 +35,19 @@ def _start_worker(faces):
         _RENDERER.append(e)
 
 
+def _unwind(signum, frame):
+    """SIGTERM (the pool ends its workers when one of them died): unwind the job, so that the file it
+    was writing removes its temporary name, instead of dying with a stray temporary file left."""
+    raise SystemExit(128 + signum)
+
+
 def _run_with_renderer(function, args):
     if isinstance(_RENDERER[0], Exception):
         raise _RENDERER[0]
-    return function(_RENDERER[0], *args)
+    try:
+        return function(_RENDERER[0], *args)
+    except SystemExit:
+        os._exit(143)  # terminated mid-job, its files unwound: end now, as SIGTERM would have
 
 
 def _spawn_pool(workers, faces):
