@@ -93,8 +93,18 @@ class LiveSource(object):
             frame, self._newest = self._newest, None
             return frame
 
+    # How long stop() waits for the reader to release the source: a file or a live stream answers within
+    # a frame; a stream that went silent may hold FFmpeg's read longer (the thread is a daemon then).
+    STOP_WAIT_S = 2.
+
     def stop(self):
+        """Stop reading and let the reader release the source before the process ends: a reader thread
+        still inside OpenCV's read when the interpreter exits can abort the process (status -6, seen
+        once with --duration)."""
         self._stop.set()
+        thread = getattr(self, '_thread', None)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(self.STOP_WAIT_S)
 
     def _open(self):
         import cv2
