@@ -9,7 +9,7 @@ import pytest
 
 from src.body_model import BodyModel
 from src.export import cli
-from tests.world_walk import FPS, seen_by, tilted_camera, walk
+from tests.world_walk import FPS, tilted_camera, walk_of_body
 
 CAMERA = [800., 320., 240.]
 
@@ -17,18 +17,12 @@ CAMERA = [800., 320., 240.]
 @pytest.fixture(scope='module')
 def walk_npz(synthetic_models, tmp_path_factory):
     """(the NPZ as the video demo writes it, the walk's true pelvis heights above the floor)."""
-    body = BodyModel.from_pickle(synthetic_models[0])
-    betas = np.zeros(body.num_betas)
-    rest_verts, rest_joints = body.rest(betas)
-    sole = np.array([0., rest_verts[:, 1].min(), 0.])
-    poses, trans, _ = walk(frames=60, rest=rest_joints - sole)
-    rotation, position = tilted_camera()
-    cam_poses, noisy, _ = seen_by(rotation, position, poses, trans - sole, rest=rest_joints)
+    betas, rest_on_floor, _, trans, cam_poses, noisy = walk_of_body(BodyModel.from_pickle(synthetic_models[0]))
     path = str(tmp_path_factory.mktemp('walk') / 'walk.npz')
     np.savez(path, track_ids=np.array([4]), fps=np.float64(FPS), camera=np.array(CAMERA),
              track4_frames=np.arange(len(cam_poses)), track4_poses=cam_poses.reshape(len(cam_poses), 72),
              track4_betas=betas, track4_trans=noisy)
-    return path, (rest_joints - sole)[0, 1] + trans[:, 1]
+    return path, rest_on_floor[0, 1] + trans[:, 1]
 
 
 def export(capsys, synthetic_models, motion, out_dir, *flags):

@@ -12,18 +12,14 @@ from src.demo.video import VideoRun, fill_gaps
 from src.world.flags import WorldOptions
 from src.world.gltf_camera import GLTF_CAMERA_TO_IMAGE_CAMERA
 from src.world.tracks import world_tracks
-from tests.world_walk import FPS, seen_by, tilted_camera, walk
+from tests.world_walk import FPS, seen_by, tilted_camera, walk, walk_of_body
 
 
 @pytest.fixture(scope='module')
 def written(synthetic_models, tmp_path_factory):
     body = BodyModel.from_pickle(synthetic_models[0])
-    betas = np.zeros(body.num_betas)
-    rest_verts, rest_joints = body.rest(betas)
-    sole = np.array([0., rest_verts[:, 1].min(), 0.])
-    poses, trans, _ = walk(frames=60, rest=rest_joints - sole)  # the walk's floor is the sole's y = 0
-    rotation, position = tilted_camera()
-    cam_poses, noisy, _ = seen_by(rotation, position, poses, trans - sole, rest=rest_joints)
+    betas, rest_on_floor, poses, _, cam_poses, noisy = walk_of_body(body)
+    rotation, _ = tilted_camera()
     frames = len(cam_poses)
     track = {'id': 3, 'frames': np.arange(frames), 'pose': cam_poses, 'shape': betas, 'translation': noisy,
              'cam': np.zeros((frames, 3)), 'bbox': np.zeros((frames, 4)), 'score': np.ones(frames),
@@ -36,7 +32,7 @@ def written(synthetic_models, tmp_path_factory):
     run.world_results = world_tracks([track], body, FPS, 1, fill_gaps)[0]
     camera = np.array([800., 320., 240.])
     run._write_tracks(str(out / 'clip'), 'clip.mp4', [track], camera, FPS, frames, (640, 480))
-    return out, rotation, rest_joints - sole, poses
+    return out, rotation, rest_on_floor, poses
 
 
 def test_the_npz_and_json_hold_the_floor_and_the_locked_world_motion(written):

@@ -80,3 +80,16 @@ def seen_by(rotation, position, poses, trans, jitter=(.01, .02), seed=0, rest=RE
     directions = rng.normal(size=trans.shape)
     noise = directions / np.linalg.norm(directions, axis=1, keepdims=True) * rng.uniform(*jitter, size=(len(trans), 1))
     return poses, cam_trans + noise, cam_trans
+
+
+def walk_of_body(body, frames=60):
+    """A walk of `body`'s rest shape (betas 0) standing on y = 0, seen by `tilted_camera` with HMR-like
+    noise: (betas, rest joints with the sole at y = 0, world poses, world trans, camera-frame poses,
+    noisy camera-frame trans)."""
+    betas = np.zeros(body.num_betas)
+    rest_verts, rest_joints = body.rest(betas)
+    sole = np.array([0., rest_verts[:, 1].min(), 0.])
+    poses, trans, _ = walk(frames=frames, rest=rest_joints - sole)  # the walk's floor is the sole's y = 0
+    rotation, position = tilted_camera()
+    cam_poses, noisy, _ = seen_by(rotation, position, poses, trans - sole, rest=rest_joints)
+    return betas, rest_joints - sole, poses, trans, cam_poses, noisy
