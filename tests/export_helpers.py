@@ -12,6 +12,11 @@ from scipy.spatial.transform import Rotation
 from src.export import CAMERA_TO_EXPORT
 from tests.conftest import PROJECT_DIR
 
+try:
+    import bpy
+except ImportError:
+    bpy = None
+
 GLTF_VALIDATOR = os.environ.get('HMR_GLTF_VALIDATOR',
                                 os.path.join(PROJECT_DIR, '.venv', 'blender', 'node_modules', 'gltf-validator'))
 _VALIDATE_JS = """
@@ -158,3 +163,12 @@ def skin_glb(path, frame):
         k += 1
     joint_positions = np.stack([world_matrix(j)[:3, 3] for j in skin.joints])
     return verts, joint_positions, key_time
+
+
+@pytest.fixture(scope='module')
+def blender():
+    """bpy, for the tests that Blender itself reads the exports in (tests/test_blender*.py)."""
+    if bpy is None:
+        missing_client('bpy (Blender as a Python module, Python 3.11) does not import here; '
+                       'make test-blender runs this test in .venv/blender')
+    return bpy

@@ -10,7 +10,7 @@ import pytest
 from src.body_model import BodyModel
 from src.export.bvh import write_bvh
 from src.export.gltf import write_glb
-from tests.export_helpers import in_export_frame, missing_client, realistic_weights, walk
+from tests.export_helpers import blender, in_export_frame, missing_client, realistic_weights, walk
 from src.synthetic_model import synthetic_smpl
 
 pytestmark = pytest.mark.blender
@@ -26,14 +26,6 @@ FRAMES_CHECKED = [0, 3, NUM_FRAMES // 2, NUM_FRAMES - 1]
 TOLERANCE = 1e-3  # metres
 # Both importers turn the exports' Y-up frame into Blender's Z-up one: (x, y, z) -> (x, -z, y).
 BLENDER_FROM_EXPORT = np.array([[1., 0, 0], [0, 0, -1], [0, 1, 0]])
-
-
-@pytest.fixture(scope='module')
-def blender():
-    if bpy is None:
-        missing_client('bpy (Blender as a Python module, Python 3.11) does not import here; '
-                       'make test-blender runs this test in .venv/blender')
-    return bpy
 
 
 @pytest.fixture(scope='module', params=['synthetic', 'smooth'])

@@ -19,7 +19,7 @@ from src.export.character import BLENDER_FROM_EXPORT
 from src.export.cli import main
 from src.synthetic_model import synthetic_smpl
 from tests.conftest import PROJECT_DIR
-from tests.export_helpers import in_export_frame, missing_client, walk
+from tests.export_helpers import blender, in_export_frame, missing_client, walk
 
 pytestmark = pytest.mark.blender
 
@@ -39,14 +39,6 @@ LIMBS = {'LeftArm': ('LeftForeArm', 16, 18), 'LeftForeArm': ('LeftHand', 18, 20)
          'RightLeg': ('RightFoot', 5, 8), 'LeftShoulder': ('LeftArm', 13, 16), 'RightShoulder': ('RightArm', 14, 17),
          'Neck': ('Head', 12, 15), 'LeftFoot': ('LeftToeBase', 7, 10), 'RightFoot': ('RightToeBase', 8, 11)}
 PREFIX = 'mixamorig:'
-
-
-@pytest.fixture(scope='module')
-def blender():
-    if bpy is None:
-        missing_client('bpy (Blender as a Python module, Python 3.11) does not import here; '
-                       'make test-blender runs this test in .venv/blender')
-    return bpy
 
 
 def _bone_layout():
