@@ -70,6 +70,7 @@ def run(argv):
         betas = fit_betas(track.betas, body)
         prepared.append((track, betas) + tuple(in_camera_frame(body, betas, track.poses, track.trans, track.frame)))
     worlds = in_world_frame(body, prepared, not args.no_foot_lock) if args.world else {}
+    camera = demo_camera(args.motion) if args.world else None
     for track, betas, poses, trans in prepared:
         track_stem = '%s_track%d' % (stem, track.id)
         if args.world:
@@ -79,7 +80,8 @@ def run(argv):
         write_track(track_stem, body, betas, poses, trans, args.fps or track.fps, formats, args.rig, character)
         print('wrote track %d (%d frames) of %s' % (track.id, len(poses), args.motion))
         if args.world:
-            write_world_camera(track_stem, formats, args.motion, worlds[track.id])
+            if camera is not None:
+                write_world_camera(track_stem, formats, camera, worlds[track.id])
             print('track %d in the world frame: foot skate %.1f -> %.1f mm per frame of contact'
                   % (track.id, worlds[track.id].skate_before_mm, worlds[track.id].skate_after_mm))
     return 0
@@ -96,15 +98,17 @@ def in_world_frame(body, prepared, lock_feet):
     return worlds
 
 
-def write_world_camera(track_stem, formats, motion_path, motion):
-    """The demo's camera (the video NPZ's `camera` [f, cx, cy], the principal point at the frame's centre)
-    posed in the world frame, in the GLB and beside the BVH; a motion without one (AMASS) has none."""
+def demo_camera(motion_path):
+    """The demo's camera [f, cx, cy] of a video NPZ (`camera`), or None for a motion without one (AMASS)."""
     import numpy as np
-    from ..world.gltf_camera import camera_beside
     with np.load(motion_path, allow_pickle=False) as data:
-        if 'camera' not in data.files:
-            return
-        camera = np.asarray(data['camera'], np.float64)
+        return np.asarray(data['camera'], np.float64) if 'camera' in data.files else None
+
+
+def write_world_camera(track_stem, formats, camera, motion):
+    """The demo's camera (its principal point at the frame's centre) posed in the world frame, in the GLB
+    and beside the BVH."""
+    from ..world.gltf_camera import camera_beside
     size = (int(round(2 * camera[1])), int(round(2 * camera[2])))
     camera_beside(track_stem, [f for f in formats if f in ('glb', 'bvh')], camera, size, motion.world_from_camera)
 
