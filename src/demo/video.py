@@ -66,7 +66,7 @@ class VideoRun(object):
         self.every = 1
 
     def run(self, path, find_people, start=0, end=None, every=1):
-        from ..video.io import VideoReader
+        from ..video.io import VideoReader, check_encodable_rate
         reader = VideoReader(path, start, end, every)
         name = os.path.splitext(os.path.basename(path))[0]
         stem = os.path.join(self.out_dir, name)
@@ -78,6 +78,8 @@ class VideoRun(object):
         self.real_camera = focal is not None
         self.every = reader.every
         fps = reader.fps / float(every)
+        if 'video' in self.outputs:  # before the long first pass
+            check_encodable_rate(stem + '.mp4', fps)
         tracks, frame_count = self._track_people(reader, find_people, camera, path)
         if not tracks:
             raise HMRError('%s: no person found in any of its %d frames' % (path, frame_count))

@@ -6,6 +6,7 @@ line that names the file.
 """
 import functools
 import os
+import re
 import subprocess
 import tempfile
 
@@ -25,6 +26,18 @@ _TRUNCATED_FRACTION = 0.9
 _TRUNCATED_SLACK = 2
 
 
+# Frame rates FFmpeg's MP4 muxer takes: below, it fails or drops frames; above, it silently writes
+# 1001000 (its largest rational).
+MIN_ENCODED_FPS, MAX_ENCODED_FPS = 0.001, 1e6
+
+
+def check_encodable_rate(path, fps):
+    """Refuse, in one line, a frame rate the video `path` could not be written at."""
+    if not MIN_ENCODED_FPS <= fps <= MAX_ENCODED_FPS:
+        raise HMRError('%s: FFmpeg cannot encode a video at %.6g frames per second (it takes %g to %g)'
+                       % (path, fps, MIN_ENCODED_FPS, MAX_ENCODED_FPS))
+
+
 def is_video(path):
     """Whether `path` names a video, by its extension (images go through the image path)."""
     return os.path.splitext(path)[1].lower() in VIDEO_EXTENSIONS
@@ -34,6 +47,32 @@ def _ffmpeg_reason(error):
     """The last line of FFmpeg's message in an imageio-ffmpeg error: the one that says what failed."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return lines[-1] if lines else type(error).__name__
+
+
+def _probe(path):
+    """FFmpeg's description of `path` (`ffmpeg -i path`, which reads the header and stops): its exit
+    status (negative: killed by that signal) and its message text."""
+    result = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), '-hide_banner', '-nostdin', '-i', path],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return result.returncode, result.stderr.decode('utf-8', 'replace')
+
+
+# "25 fps", "29.97 fps", "1k fps", "30 tbr", "1.2k tbr": FFmpeg prints rates from 1000 up with k.
+_RATE = re.compile(r'(?:^|[ ,])([0-9]+(?:\.[0-9]+)?)(k?) (fps|tbr)\b')
+
+
+def stream_rate(banner):
+    """The first video stream's frame rate in FFmpeg's description, and which figure it is: (rate,
+    'fps') when the file states its average rate, (rate, 'tbr') when it states only FFmpeg's guess of
+    the base rate (variable-rate files, as screen recorders write), (0, None) when neither."""
+    lines = [line for line in banner.splitlines() if line.lstrip().startswith('Stream ') and ' Video: ' in line]
+    if not lines:
+        return 0., None
+    rates = {kind: float(value) * (1000 if k else 1) for value, k, kind in _RATE.findall(lines[0])}
+    for kind in ('fps', 'tbr'):
+        if rates.get(kind, 0) > 0:
+            return rates[kind], kind
+    return 0., None
 
 
 @functools.lru_cache(maxsize=None)
@@ -60,13 +99,18 @@ class VideoReader(object):
             raise HMRError('%s: empty or invalid frame range (start %d, end %s, every %d)'
                            % (path, start, end, every))
         self.path, self.start, self.end, self.every = path, int(start), end, int(every)
+        self._capture = None  # OpenCV reads the file instead when FFmpeg crashes on it
         frames = imageio_ffmpeg.read_frames(path)
         try:
             meta = next(frames)
         except (IOError, OSError, RuntimeError) as e:
             if 'Input #0' in str(e) and 'Video:' not in str(e):
                 raise HMRError('%s: the file has no video frames (FFmpeg finds no video stream in it)' % path)
-            raise HMRError('%s: not a video FFmpeg can read (%s)' % (path, _ffmpeg_reason(e)))
+            status, _ = _probe(path)
+            if status >= 0:
+                raise HMRError('%s: not a video FFmpeg can read (%s)' % (path, _ffmpeg_reason(e)))
+            self._open_with_opencv(-status)
+            return
         finally:
             frames.close()
         self.codec = meta.get('codec', '').split(',')[0].strip()
@@ -74,12 +118,38 @@ class VideoReader(object):
         # A picture has no duration; a video coded picture by picture (PNG, MJPEG) has one.
         if (self.codec in _STILL_CODECS or self.codec == 'mjpeg') and not meta.get('duration'):
             raise HMRError('%s: not a video (FFmpeg reads it as a single %s picture)' % (path, self.codec))
-        self.fps = float(meta.get('fps') or 0)
+        self.fps, stated = float(meta.get('fps') or 0), 'fps'
+        if self.fps <= 0:  # imageio-ffmpeg reads only "N fps": "1k fps" and "N tbr" alone are ours
+            self.fps, stated = stream_rate(_probe(path)[1])
         if self.fps <= 0:
             raise HMRError('%s: the video does not state its frame rate' % path)
         self.size = tuple(int(v) for v in meta['size'])
         duration = meta.get('duration') or 0
-        self.frame_count = int(round(duration * self.fps)) if duration > 0 else None
+        # A rate that is only FFmpeg's guess (tbr) can be far from the frames' count per second.
+        self.frame_count = int(round(duration * self.fps)) if duration > 0 and stated == 'fps' else None
+
+    def _open_with_opencv(self, signal_number):
+        """FFmpeg crashed reading the file (the bundled static builds do on MPEG-TS on some machines):
+        read it through OpenCV's own FFmpeg, or say that FFmpeg crashed."""
+        import cv2
+        crashed = '%s: FFmpeg crashed (signal %d) reading it' % (self.path, signal_number)
+        capture = cv2.VideoCapture(self.path, cv2.CAP_FFMPEG)
+        try:
+            readable = capture.isOpened() and capture.read()[0]
+            fps = capture.get(cv2.CAP_PROP_FPS)
+            size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+            count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+            fourcc = int(capture.get(cv2.CAP_PROP_FOURCC))
+        finally:
+            capture.release()
+        if not readable:
+            raise HMRError(crashed + ', and OpenCV cannot read it either')
+        if not fps > 0:
+            raise HMRError(crashed + ', and OpenCV does not find its frame rate')
+        self._capture = cv2
+        self.fps, self.size, self.frame_count = float(fps), size, (count if count > 0 else None)
+        self.codec = ''.join(chr((fourcc >> shift) & 0xff) for shift in (0, 8, 16, 24)).strip('\0 ').lower()
+        self.pixel_format = ''  # OpenCV does not say
 
     @property
     def selected_count(self):
@@ -88,25 +158,48 @@ class VideoReader(object):
         return len(range(self.start, last, self.every)) if last is not None else None
 
     def __iter__(self):
-        width, height = self.size
-        frames = imageio_ffmpeg.read_frames(self.path, output_params=list(_passthrough_params()))
+        frames = self._opencv_frames() if self._capture is not None else self._ffmpeg_frames()
         decoded = 0
         try:
-            next(frames)
-            for buffer in frames:
+            for frame in frames:
                 index = decoded
                 decoded += 1
                 if self.end is not None and index >= self.end:
                     break
                 if index >= self.start and (index - self.start) % self.every == 0:
                     # A writable copy: callers draw on frames, and the pipe's buffer is read-only.
-                    yield index, np.frombuffer(buffer, np.uint8).reshape(height, width, 3).copy()
+                    yield index, frame.copy()
         except (IOError, OSError, RuntimeError) as e:
             raise HMRError('%s: truncated or corrupt, decoding stopped at frame %d (%s)'
                            % (self.path, decoded, _ffmpeg_reason(e)))
         finally:
             frames.close()
         self._check_complete(decoded)
+
+    def _ffmpeg_frames(self):
+        width, height = self.size
+        frames = imageio_ffmpeg.read_frames(self.path, output_params=list(_passthrough_params()))
+        try:
+            next(frames)
+            for buffer in frames:
+                yield np.frombuffer(buffer, np.uint8).reshape(height, width, 3)
+        finally:
+            frames.close()
+
+    def _opencv_frames(self):
+        cv2 = self._capture
+        capture = cv2.VideoCapture(self.path, cv2.CAP_FFMPEG)
+        try:
+            while True:
+                ok, frame = capture.read()
+                if not ok:
+                    return
+                if frame.shape[:2] != self.size[::-1]:
+                    raise HMRError('%s: frame of %dx%d in a %dx%d video (OpenCV)'
+                                   % ((self.path,) + frame.shape[1::-1] + self.size))
+                yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        finally:
+            capture.release()
 
     def _check_complete(self, decoded):
         if decoded == 0:
@@ -139,8 +232,7 @@ class VideoWriter(object):
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
             raise HMRError('%s: the folder does not exist' % path)
-        if fps <= 0:
-            raise HMRError('%s: the frame rate must be positive, not %r' % (path, fps))
+        check_encodable_rate(path, fps)
         self.path, self.fps = path, float(fps)
         self.frame_size = (int(size[0]), int(size[1]))
         self.size = tuple(v + v % 2 for v in self.frame_size)
