@@ -9,6 +9,8 @@ module) have it too. Faults:
   kill_overlay:<marker>          the worker drawing the first video overlay frame dies, once
   fail_write:<n>                 the video writer raises HMRError on its n-th frame
   sigint_write:<n>               Ctrl-C (SIGINT to this process) on the video writer's n-th frame
+  sigterm_write:<n>              SIGTERM to this process's group (workers too, as `timeout` or a
+                                 service manager sends it) on the video writer's n-th frame
 """
 import os
 import signal
@@ -60,7 +62,10 @@ def failing_write(self, frame):
     if _CALLS[0] == int(ARG):
         if KIND == 'fail_write':
             raise HMRError('%s: injected write failure' % self.path)
-        os.kill(os.getpid(), signal.SIGINT)
+        if KIND == 'sigterm_write':
+            os.killpg(os.getpgid(0), signal.SIGTERM)
+        else:
+            os.kill(os.getpid(), signal.SIGINT)
     return _WRITE(self, frame)
 
 
@@ -68,7 +73,7 @@ if KIND == 'kill_figure':
     images._write_figure = dying_figure
 elif KIND == 'kill_overlay':
     video.overlay_frame = dying_overlay
-elif KIND in ('fail_write', 'sigint_write'):
+elif KIND in ('fail_write', 'sigint_write', 'sigterm_write'):
     io.VideoWriter.write = failing_write
 
 if __name__ == '__main__':

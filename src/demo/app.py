@@ -4,10 +4,31 @@ import os
 import sys
 
 from ..errors import HMRError
+from ..util.names import one_line
+from ..util.out_dir import prepare_out_dir
 from . import outputs as demo_outputs
 from .people import PeopleFinder, parse_boxes
 from .sources import is_video_path, list_images, refuse_overwriting_inputs
 from ..world.flags import camera_for, options as world_options
+
+
+# People per image at most (--max_people): each holds its crop, mesh and figure layer in memory until
+# the image's files are written, about 1 MB.
+MAX_PEOPLE = 100
+# Bytes of one crop fed to the model (224 x 224 x 3 float32), for the --batch_size check.
+CROP_BYTES = 224 * 224 * 3 * 4
+
+
+def batch_for(config, crops):
+    """--batch_size, capped to the `crops` the run can have at most (a batch is padded to its size,
+    so a batch larger than the run's crops only costs memory); refused when its crops alone would
+    not fit in this machine's memory."""
+    batch_size = min(config.batch_size, crops) if crops else config.batch_size
+    memory = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+    if batch_size * CROP_BYTES > memory:
+        raise HMRError('--batch_size %d needs %.1f GiB for its crops alone, more than this machine\'s %.1f GiB'
+                       % (batch_size, batch_size * CROP_BYTES / 2. ** 30, memory / 2. ** 30))
+    return batch_size
 
 
 def make_finder(config, video=False):
@@ -15,8 +36,9 @@ def make_finder(config, video=False):
     whole image, as released)."""
     if video and (config.json_path or config.bbox):
         raise HMRError('--json_path and --bbox describe one image; a video is searched by --detector')
-    if config.max_people < 1:
-        raise HMRError('--max_people must be at least 1, got %d' % config.max_people)
+    if not 1 <= config.max_people <= MAX_PEOPLE:
+        raise HMRError('--max_people must be 1 to %d (an image\'s people are held in memory together), got %d'
+                       % (MAX_PEOPLE, config.max_people))
     boxes = parse_boxes(config.bbox) if config.bbox else None
     detector = None
     if not config.json_path and not boxes and config.detector != 'none':
@@ -64,7 +86,7 @@ def run_images(config, paths, model=None):
                               ['png' if name == 'figure' else name for name in outputs])
     find_people = make_finder(config)
     items = prepared(paths, find_people, config.img_size)
-    batch_size = config.batch_size
+    batch_size = batch_for(config, len(paths) * config.max_people)
     if len(paths) == 1:
         # One image: fail before loading the model, and batch its people without padding.
         item = next(items)
@@ -77,7 +99,7 @@ def run_images(config, paths, model=None):
     if options.world:
         raise HMRError('--world finds the floor from the motion of a video; %s is not one' % config.img_path)
     run = ImageRun(model, model.smpl.faces, config.out_dir, outputs, picture_workers(config, len(paths)),
-                   body_model(config, outputs), report=lambda line: tqdm.write(line, file=sys.stderr),
+                   body_model(config, outputs), report=lambda line: tqdm.write(one_line(line), file=sys.stderr),
                    camera_for=camera_for(options), draw_flags=options.flags)
     with tqdm(total=len(paths), desc='HMR', unit='image', disable=len(paths) == 1) as bar:
         failures = run.run(items, progress=lambda: bar.update(1))
@@ -86,10 +108,12 @@ def run_images(config, paths, model=None):
 
 
 def run_video(config, model=None):
+    from ..video.io import VideoReader
     from .video import VideoRun
     outputs = demo_outputs.parse_outputs(config.outputs, 'video')
     find_people = make_finder(config, video=True)
-    model = model if model is not None else build_model(config, config.batch_size)
+    frames = VideoReader(config.img_path, config.start, config.end, config.every).selected_count
+    model = model if model is not None else build_model(config, batch_for(config, (frames or 0) * config.max_people))
     run = VideoRun(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
                    picture_workers(config, 2), smooth=config.smooth, world=world_options(config))
     return run.run(config.img_path, find_people, config.start, config.end, config.every)
@@ -110,8 +134,7 @@ def run(config, model=None):
     video = is_video_path(config.img_path)
     paths = None if video else list_images(config.img_path)
     require_model_files(config)
-    if not os.path.isdir(config.out_dir):
-        os.makedirs(config.out_dir)
+    prepare_out_dir(config.out_dir)
     status = run_video(config, model) if video else run_images(config, paths, model)
     if getattr(config, 'page', False):  # OUT/index.html (src/page); --no_page: off
         from ..page import write_run_page

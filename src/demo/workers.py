@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from ..errors import HMRError
 
 _RENDERER = []
+_IN_JOB = []  # non-empty while this worker runs a job
 
 
 def _start_worker(faces):
@@ -37,17 +38,23 @@ def _start_worker(faces):
 
 def _unwind(signum, frame):
     """SIGTERM (the pool ends its workers when one of them died): unwind the job, so that the file it
-    was writing removes its temporary name, instead of dying with a stray temporary file left."""
+    was writing removes its temporary name, instead of dying with a stray temporary file left. Between
+    jobs (or while starting) there is nothing to unwind: end at once, without a traceback."""
+    if not _IN_JOB:
+        os._exit(128 + signum)
     raise SystemExit(128 + signum)
 
 
 def _run_with_renderer(function, args):
     if isinstance(_RENDERER[0], Exception):
         raise _RENDERER[0]
+    _IN_JOB.append(True)
     try:
         return function(_RENDERER[0], *args)
     except SystemExit:
         os._exit(143)  # terminated mid-job, its files unwound: end now, as SIGTERM would have
+    finally:
+        _IN_JOB.pop()
 
 
 def _spawn_pool(workers, faces):
@@ -102,16 +109,14 @@ class _SpawnPool36(concurrent.futures.ProcessPoolExecutor):
 
 
 class _Job(concurrent.futures.Future):
-    """A picture job's outcome; `attempt` is the pool's Future now running it. It can be cancelled
-    exactly when that attempt can (so a late outcome never lands on a cancelled job)."""
+    """A picture job's outcome; `attempt` is the pool's Future now running it. Cancelling a job leaves
+    its attempt to run: the executor sets BrokenProcessPool on every attempt it still holds when a
+    worker dies, a cancelled one included, and that InvalidStateError kills its management thread
+    (shutdown then waits forever; Python 3.6 to 3.11). A cancelled job ignores its attempt's outcome."""
 
     def __init__(self):
         super(_Job, self).__init__()
         self.attempt = None
-
-    def cancel(self):
-        attempt = self.attempt
-        return attempt is not None and attempt.cancel() and super(_Job, self).cancel()
 
 
 class Pictures(object):
@@ -163,7 +168,7 @@ class Pictures(object):
         job.attempt = attempt
 
         def finished(attempt):
-            if attempt.cancelled():
+            if attempt.cancelled() or job.cancelled():
                 return
             error = attempt.exception()
             if isinstance(error, BrokenProcessPool):
@@ -199,9 +204,9 @@ class Pictures(object):
         attempt = self._retry_pool.submit(_run_with_renderer, function, args)
 
         def lost_again():
-            job.set_running_or_notify_cancel()
-            job.set_exception(HMRError('%s: the picture worker drawing it died twice (killed, or out of '
-                                       'memory?)' % self._describe(args)))
+            if job.set_running_or_notify_cancel():
+                job.set_exception(HMRError('%s: the picture worker drawing it died twice (killed, or out of '
+                                           'memory?)' % self._describe(args)))
             with self._lock:
                 self._retry_pool.shutdown(wait=False)
                 self._retry_pool = None

@@ -124,8 +124,9 @@ def install(release, archive, model_dir=MODEL_DIR):
     verify_archive(release, archive)
     if not os.path.isdir(model_dir):
         os.makedirs(model_dir)
-    staging = tempfile.mkdtemp(prefix='.unpack-', dir=model_dir)
+    staging = None
     try:
+        staging = tempfile.mkdtemp(prefix='.unpack-', dir=model_dir)
         with _open(archive) as tar:
             members = _release_members(release, archive, tar)
             wanted = release.members + [n for n in release.optional if n in members]
@@ -135,8 +136,11 @@ def install(release, archive, model_dir=MODEL_DIR):
         for name in wanted:
             base = os.path.basename(name)
             os.rename(os.path.join(staging, base), os.path.join(model_dir, base))
+    except (IOError, OSError) as e:
+        raise HMRError('cannot install %s into %s: %s' % (archive, model_dir, e.strerror or e))
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return [os.path.join(model_dir, os.path.basename(n)) for n in wanted]
 
 
@@ -153,9 +157,16 @@ def fetch(release, model_dir=MODEL_DIR, archive=None, url=None):
             os.makedirs(model_dir)
         archive = os.path.join(model_dir, release.archive_name)
         partial = archive + '.part'
-        _download(url or release.url, partial)
-        verify_archive(release, partial)
-        os.rename(partial, archive)
+        try:
+            _download(url or release.url, partial)
+            verify_archive(release, partial)
+            os.rename(partial, archive)
+        except (IOError, OSError) as e:
+            raise HMRError('cannot download %s into %s: %s; nothing was installed' % (release.archive_name, model_dir,
+                                                                                   e.strerror or e))
+        finally:
+            if os.path.exists(partial):  # cut short or refused: never left to look like a download
+                os.remove(partial)
     elif not os.path.isfile(archive):
         raise HMRError('%s: no such archive' % archive)
     return install(release, archive, model_dir)

@@ -2,6 +2,7 @@
 reports, run parameters, animations) goes through `atomic_file`, so an interrupted or failed write
 leaves the previous file or none, never half of one."""
 import contextlib
+import io
 import json
 import os
 import tempfile
@@ -9,6 +10,7 @@ import tempfile
 import numpy as np
 
 from ..errors import HMRError
+from .names import one_line
 
 
 def _umask():
@@ -68,7 +70,7 @@ def write_obj(path, meshes, faces, header):
     if np.ndim(meshes) == 2:
         meshes = [meshes]
     faces = np.asarray(faces)
-    parts = ['# %s\n' % line for line in header]
+    parts = ['# %s\n' % one_line(line) for line in header]
     for i, verts in enumerate(meshes):
         if len(meshes) > 1:
             parts.append('o person%d\n' % i)
@@ -117,6 +119,10 @@ def write_png(path, image, compress_level=6):
 
 
 def write_npz(path, arrays):
-    """NumPy arrays (no objects: readers load them with allow_pickle=False), written atomically."""
-    with atomic_file(path, 'wb') as f:
-        np.savez(f, **arrays)
+    """NumPy arrays (no objects: readers load them with allow_pickle=False), written atomically.
+
+    Made in memory first: a zip file that fails writing (a full disk) into the open file would be
+    closed again by the garbage collector after the file, and print a traceback."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_bytes(path, buffer.getbuffer())

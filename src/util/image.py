@@ -35,6 +35,11 @@ def read_image(path):
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(path) as image:
+            # Pillow itself refuses only from twice its limit, and warns in between: check the size
+            # before decoding.
+            if image.size[0] * image.size[1] > MAX_PIXELS:
+                raise HMRError('%s: image of %dx%d pixels is larger than %d; downscale it first'
+                               % ((path,) + tuple(image.size) + (MAX_PIXELS,)))
             image.load()
             image = ImageOps.exif_transpose(image)
             image = _to_8bit(image)
