@@ -11,7 +11,9 @@ import collections
 import concurrent.futures
 import multiprocessing
 import os
+import multiprocessing.queues
 import pickle
+import queue
 import signal
 import sys
 import threading
@@ -78,6 +80,20 @@ def _call_pickled(payload):
     return function(*args)
 
 
+class _CallQueue36(multiprocessing.queues.Queue):
+    """Python 3.6's executor, once a worker died, terminates the others and puts one stop mark per
+    worker still alive into this queue without waiting: with jobs still queued it is full, and the
+    queue.Full kills the executor's thread with a traceback. The workers are being terminated, so
+    a stop mark that does not fit is not needed (on a clean shutdown the queue is empty)."""
+
+    def put_nowait(self, obj):
+        try:
+            return super(_CallQueue36, self).put_nowait(obj)
+        except queue.Full:
+            if obj is not None:
+                raise
+
+
 class _SpawnPool36(concurrent.futures.ProcessPoolExecutor):
     """Python 3.6's ProcessPoolExecutor (no mp_context, no initializer) with spawned workers started
     by _start_worker: its queues and processes made from the spawn context (the legacy runtime
@@ -88,7 +104,7 @@ class _SpawnPool36(concurrent.futures.ProcessPoolExecutor):
         from concurrent.futures import process
         super(_SpawnPool36, self).__init__(workers)
         self._context, self._faces = context, faces
-        self._call_queue = context.Queue(self._max_workers + process.EXTRA_QUEUED_CALLS)
+        self._call_queue = _CallQueue36(self._max_workers + process.EXTRA_QUEUED_CALLS, ctx=context)
         self._call_queue._ignore_epipe = True
         self._result_queue = context.SimpleQueue()
 
