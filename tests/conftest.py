@@ -1,10 +1,14 @@
 """Shared fixtures: synthetic models written once per test session, and the reference folder."""
 import os
+import signal
 import sys
 
 import pytest
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+# A shell starts background jobs with SIGINT ignored and children inherit that, so the Ctrl-C tests'
+# commands would never see their SIGINT; a Python handler here is reset to the default in every child.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT_DIR)
