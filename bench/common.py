@@ -12,7 +12,7 @@ sys.path.insert(0, PROJECT_DIR)
 
 def synthetic_models():
     """(smpl path, checkpoint prefix) of the synthetic model, written on first use."""
-    from src import synthetic_model
+    from src.samples import synthetic_model
     smpl = os.path.join(BENCH_MODELS, 'neutral_smpl_with_cocoplus_reg.pkl')
     ckpt = os.path.join(BENCH_MODELS, 'model.ckpt-0')
     if not os.path.exists(ckpt + '.index'):

@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src.cli import run_with_flags
 from src.benchmark import body_parts
 from src.benchmark.eval_util import SegmentationScores
+from src.cli import run_with_flags
 from src.joints import SMPL24, mirrored
+from src.samples import synthetic_model
 from src.util.renderer import SMPLRenderer, backend_name
-from src import synthetic_model
 from tests.raw_dataset_replicas import gradient_image, write_jpeg
 from tests.render_comparison import CAMERA, SIZE, posed_body
 from tests.runtimes import outputs_of_both_runtimes
