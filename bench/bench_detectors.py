@@ -7,7 +7,7 @@ import time
 
 from tqdm import tqdm
 
-from bench.common import command_line, report
+from bench.common import REFERENCE_IMAGES, command_line, report
 
 
 def measure(detector, photos, label):
@@ -81,9 +81,10 @@ def main():
     from src.detectors import available, make_detector
     from src.samples import photo_set
     figures = {'runtime': RUNTIME,
-               'detector_photo_set': 'samples+skimage' if photo_set.has_sample_images()
-               else 'skimage only (no ../shared/hmr_reference/images)'}
-    sets = [('composites', photo_set.composites()), ('photos', photo_set.photos())]
+               'detector_photo_set': 'samples+skimage' if photo_set.has_sample_images(REFERENCE_IMAGES)
+               else 'skimage only (no %s)' % REFERENCE_IMAGES}
+    sets = [('composites', photo_set.composites(images_dir=REFERENCE_IMAGES)),
+            ('photos', photo_set.photos(REFERENCE_IMAGES))]
     figures['detector_people_composites'] = sum(len(p.people) for p in sets[0][1])
     clip, _ = photo_set.clip_frames()
     figures['detector_clip_frames'] = len(clip)

@@ -7,6 +7,9 @@ import time
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH_MODELS = os.path.join(PROJECT_DIR, 'build', 'bench_models')
+# The released sample photos, when the reference folder is here: src.samples.photo_set takes the folder.
+REFERENCE_IMAGES = os.path.join(os.environ.get('HMR_REFERENCE_DIR', os.path.join(
+    os.path.dirname(PROJECT_DIR), 'shared', 'hmr_reference')), 'images')
 sys.path.insert(0, PROJECT_DIR)
 
 
