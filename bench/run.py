@@ -99,7 +99,8 @@ def main(pythons, only=None):
 def arguments(parser):
     parser.add_argument('--only', action='append', metavar='bench_x.py', help='run this script only (repeatable); '
                         'the others keep their figures from the last run')
-    parser.add_argument('pythons', nargs='+', metavar='PYTHON', help="a runtime's interpreter, e.g. .venv/tf2/bin/python")
+    parser.add_argument('pythons', nargs='+', metavar='PYTHON',
+                        help="a runtime's interpreter, e.g. .venv/tf2/bin/python")
 
 
 if __name__ == '__main__':

@@ -2,10 +2,11 @@
 
 Tests and bench/bench_detectors.py both measure detectors here. The photos are scikit-image's bundled
 photographs and, when the caller gives their folder (`images_dir`, e.g. the reference folder's
-`images/`), the released sample images (COCO, LSP and `random.jpg`); their person boxes were drawn by hand on the images and are the whole visible person.
-`ignore` regions hold people too cut off or too far away to count: a detection there is neither right
-nor wrong. A composite pastes people cut from those photos (their box plus some context) at known
-places and sizes onto a larger canvas made from a photo without people; it is reproducible from its seed.
+`images/`), the released sample images (COCO, LSP and `random.jpg`); their person boxes were drawn by
+hand on the images and are the whole visible person. `ignore` regions hold people too cut off or too
+far away to count: a detection there is neither right nor wrong. A composite pastes people cut from
+those photos (their box plus some context) at known places and sizes onto a larger canvas made from a
+photo without people; it is reproducible from its seed.
 Without that folder the set is scikit-image's photos alone: nothing here reads outside the repository.
 The frames of the sample video clip, with their true boxes, are scored the same way (`clip_frames`).
 """
