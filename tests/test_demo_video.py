@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from src.detectors import available
+from src.detectors.boxes import iou
 from src.samples.sample_clip import write_sample_clip
 from src.video.io import VideoReader, VideoWriter
 from tests.conftest import PROJECT_DIR
