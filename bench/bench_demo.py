@@ -149,7 +149,7 @@ def main():
             figures['folder_%s_vs_model' % label] = round(rate / model_rate, 3)
 
         # Video: frames/s over the frames beyond a one-second clip's run (start-up, build, first frames).
-        from src.video.sample_clip import main as write_clip
+        from src.samples.sample_clip import main as write_clip
         clip, short = os.path.join(work, 'clip.mp4'), os.path.join(work, 'short.mp4')
         write_clip([clip, '--seconds', str(VIDEO_SECONDS)])
         write_clip([short, '--seconds', '1'])

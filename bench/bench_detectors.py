@@ -1,5 +1,5 @@
 """Person detectors in the current runtime: ms per image and recall/precision (IoU >= 0.5) on the composite
-set and on the real photos of src/detectors/photo_set.py, for every detector this runtime has; and on the
+set and on the real photos of src/samples/photo_set.py, for every detector this runtime has; and on the
 sample video clip (25 fps), ms per frame and recall/precision of detecting every frame against following
 people between full detections (src/detectors/follow.py) for several redetect_every."""
 import sys
@@ -7,12 +7,12 @@ import time
 
 from tqdm import tqdm
 
-from bench.common import command_line, report
+from bench.common import REFERENCE_IMAGES, command_line, report
 
 
 def measure(detector, photos, label):
     """(mean seconds per image, Score) of `detector` over `photos`."""
-    from src.detectors import photo_set
+    from src.samples import photo_set
     detector.detect(photos[0].image)  # warm-up: first-call allocations are not per-image cost
     found = []
     start = time.time()
@@ -44,7 +44,8 @@ def measure_clip(detector, frames, settings):
     """Per setting (None: the detector on every frame, else a follower's redetect_every): (mean seconds per
     frame, Score, full detections). The settings take turns frame by frame, so that other load on the
     machine weighs on them alike."""
-    from src.detectors import make_follower, photo_set
+    from src.detectors import make_follower
+    from src.samples import photo_set
     counters = [CountingDetector(detector) for _ in settings]
     finders = [c if every is None else make_follower(c, every) for c, every in zip(counters, settings)]
     seconds = [0.] * len(settings)
@@ -77,11 +78,13 @@ def clip_figures(detector, frames):
 
 def main():
     from src.compat import RUNTIME
-    from src.detectors import available, make_detector, photo_set
+    from src.detectors import available, make_detector
+    from src.samples import photo_set
     figures = {'runtime': RUNTIME,
-               'detector_photo_set': 'samples+skimage' if photo_set.has_sample_images()
-               else 'skimage only (no ../shared/hmr_reference/images)'}
-    sets = [('composites', photo_set.composites()), ('photos', photo_set.photos())]
+               'detector_photo_set': 'samples+skimage' if photo_set.has_sample_images(REFERENCE_IMAGES)
+               else 'skimage only (no %s)' % REFERENCE_IMAGES}
+    sets = [('composites', photo_set.composites(images_dir=REFERENCE_IMAGES)),
+            ('photos', photo_set.photos(REFERENCE_IMAGES))]
     figures['detector_people_composites'] = sum(len(p.people) for p in sets[0][1])
     clip, _ = photo_set.clip_frames()
     figures['detector_clip_frames'] = len(clip)

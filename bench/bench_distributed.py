@@ -63,7 +63,7 @@ def main():
     except ImportError:
         report({'runtime': RUNTIME, 'skipped': 'no Horovod in this runtime (make setup-horovod: modern only)'})
         return
-    from src.synthetic_datasets import write_tiny_datasets
+    from src.samples.synthetic_datasets import write_tiny_datasets
     smpl, _ = synthetic_models()
     work = tempfile.mkdtemp(prefix='hmr-bench-dist-')
     try:

@@ -33,8 +33,8 @@ def write_walking_clip(path, people=1, size=SIZE, fps=FPS, seconds=SECONDS):
     front of the other half of the picture) right to left. Returns the first person's centre x per frame."""
     import cv2
     from skimage import data
+    from src.samples.sample_clip import astronaut_cutout
     from src.video.io import VideoWriter
-    from src.video.sample_clip import astronaut_cutout
     width, height = size
     rgb, alpha = astronaut_cutout()
     walkers = []

@@ -4,7 +4,7 @@ jitter and how many frames it lags a step. usage: python -m bench.bench_smoothin
 The clip is a known smooth motion (a body turned 180 degrees about x as HMR's poses are, swaying and
 swinging its limbs, walking across at 0.5 m/s, the camera scale and offset drifting) at 30 fps plus
 independent per-frame noise, sized to give about 33 mm of root-relative joint acceleration per frame
-on the body of src/synthetic_model.py: the order of the tens of millimetres that per-frame regressors are
+on the body of src/samples/synthetic_model.py: the order of the tens of millimetres that per-frame regressors are
 reported to show on video. Jitter is the mean norm of the second difference over frames (acceleration
 per frame), on the 24 SMPL joints relative to the root (mm), on the joint rotations (degrees) and on
 the translation (mm). `--tune` searches the One-Euro parameters (src/video/smoothing.py says how).
@@ -99,9 +99,9 @@ def smoothed(track, **filters):
 
 def body_joints(track):
     """(T, 24, 3) SMPL joints of the track relative to the root (the translation is measured on its own), on
-    the synthetic body of src/synthetic_model.py (the licensed model is not needed)."""
+    the synthetic body of src/samples/synthetic_model.py (the licensed model is not needed)."""
     from src.body_model import BodyModel
-    from src.synthetic_model import synthetic_smpl
+    from src.samples.synthetic_model import synthetic_smpl
     betas = track['betas'] if track['betas'].ndim == 1 else np.median(track['betas'], axis=0)
     return BodyModel(synthetic_smpl()).forward(track['poses'], betas).joints
 

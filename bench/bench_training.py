@@ -17,8 +17,8 @@ def main():
     from src.config import get_config
     from src.data_loader import DataLoader
     from src.run_dir import prepare_dirs
+    from src.samples.synthetic_datasets import write_tiny_datasets
     from src.trainer import HMRTrainer
-    from src.synthetic_datasets import write_tiny_datasets
 
     smpl, _ = synthetic_models()
     work = tempfile.mkdtemp(prefix='hmr-bench-train-')

@@ -7,12 +7,15 @@ import time
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH_MODELS = os.path.join(PROJECT_DIR, 'build', 'bench_models')
+# The released sample photos, when the reference folder is here: src.samples.photo_set takes the folder.
+REFERENCE_IMAGES = os.path.join(os.environ.get('HMR_REFERENCE_DIR', os.path.join(
+    os.path.dirname(PROJECT_DIR), 'shared', 'hmr_reference')), 'images')
 sys.path.insert(0, PROJECT_DIR)
 
 
 def synthetic_models():
     """(smpl path, checkpoint prefix) of the synthetic model, written on first use."""
-    from src import synthetic_model
+    from src.samples import synthetic_model
     smpl = os.path.join(BENCH_MODELS, 'neutral_smpl_with_cocoplus_reg.pkl')
     ckpt = os.path.join(BENCH_MODELS, 'model.ckpt-0')
     if not os.path.exists(ckpt + '.index'):

@@ -22,12 +22,12 @@ models-resnet: $(DEMO_VENV)/.installed
 sample-images: data/astronaut.png
 
 data/astronaut.png: $(DEMO_VENV)/.installed
-	$(DEMO_PY) -m src.util.sample_images $@
+	$(DEMO_PY) -m src.samples.sample_images $@
 
 sample-clip: data/sample_clip.mp4
 
 data/sample_clip.mp4: $(DEMO_VENV)/.installed
-	$(DEMO_PY) -m src.video.sample_clip $@
+	$(DEMO_PY) -m src.samples.sample_clip $@
 
 demo: $(DEMO_VENV)/.installed $(filter data/astronaut.png data/sample_clip.mp4,$(IMG))
 	@[ -e models/model.ckpt-667589.index ] || $(MAKE) --no-print-directory models
@@ -36,6 +36,6 @@ demo: $(DEMO_VENV)/.installed $(filter data/astronaut.png data/sample_clip.mp4,$
 
 # The whole demo, offline, on the synthetic model of the tests (no licensed files needed).
 demo-smoke: $(DEMO_VENV)/.installed data/astronaut.png
-	$(DEMO_PY) -m src.synthetic_model $(SMOKE_MODELS)
+	$(DEMO_PY) -m src.samples.synthetic_model $(SMOKE_MODELS)
 	$(DEMO_PY) -m demo --img_path data/astronaut.png --out_dir '$(OUT)/smoke' \
 	  --load_path $(SMOKE_MODELS)/model.ckpt-0 --smpl_model_path $(SMOKE_MODELS)/neutral_smpl_with_cocoplus_reg.pkl

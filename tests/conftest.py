@@ -14,8 +14,10 @@ PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT_DIR)
 REFERENCE_DIR = os.environ.get('HMR_REFERENCE_DIR',
                                os.path.join(os.path.dirname(PROJECT_DIR), 'shared', 'hmr_reference'))
+# The released sample photos, handed to src.samples.photo_set (which reads no folder of its own).
+REFERENCE_IMAGES = os.path.join(REFERENCE_DIR, 'images')
 
-from src import synthetic_model  # noqa: E402
+from src.samples import synthetic_model  # noqa: E402
 
 
 def require_reference():

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from src.synthetic_model import synthetic_smpl
+from src.samples.synthetic_model import synthetic_smpl
 
 # An upright body (y down in the camera frame) 6 units away, seen by a 448 px camera.
 CAMERA = [1000., 224., 224.]

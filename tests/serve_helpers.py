@@ -91,7 +91,7 @@ def photo_bytes():
 
 
 def clip_bytes(folder):
-    from src.video.sample_clip import write_sample_clip
+    from src.samples.sample_clip import write_sample_clip
     path = os.path.join(folder, 'clip.mp4')
     write_sample_clip(path, fps=10., seconds=1.)
     with open(path, 'rb') as f:

@@ -6,7 +6,7 @@ from src.compat import tf
 from src.rotations import axis_angle_to_matrix as rotations
 from src.tf_smpl.batch_lbs import (batch_global_rigid_transformation, batch_lrotmin, batch_rodrigues,
                                    batch_skew)
-from src.synthetic_model import SMPL_PARENTS, SMPL_REST_JOINTS
+from src.samples.synthetic_model import SMPL_PARENTS, SMPL_REST_JOINTS
 
 
 def run(fn, *arrays):

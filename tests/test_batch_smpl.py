@@ -5,8 +5,8 @@ import pytest
 from src.body_model import BodyModel
 from src.compat import tf
 from src.errors import HMRError
+from src.samples.synthetic_model import NUM_VERTS, synthetic_smpl
 from src.tf_smpl.batch_smpl import SMPL
-from src.synthetic_model import NUM_VERTS, synthetic_smpl
 
 
 @pytest.fixture(scope='module')

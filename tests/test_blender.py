@@ -11,7 +11,7 @@ from src.body_model import BodyModel
 from src.export.bvh import write_bvh
 from src.export.gltf import write_glb
 from tests.export_helpers import blender, in_export_frame, missing_client, realistic_weights, walk
-from src.synthetic_model import synthetic_smpl
+from src.samples.synthetic_model import synthetic_smpl
 
 pytestmark = pytest.mark.blender
 

@@ -17,7 +17,7 @@ from src.body_model import BodyModel
 from src.export.blender import written_by_blender
 from src.export.character import BLENDER_FROM_EXPORT
 from src.export.cli import main
-from src.synthetic_model import synthetic_smpl
+from src.samples.synthetic_model import synthetic_smpl
 from tests.conftest import PROJECT_DIR
 from tests.export_helpers import blender, in_export_frame, missing_client, walk
 

@@ -8,7 +8,7 @@ from src.errors import HMRError
 from src.joints import SMPL24
 from src.tf_smpl.batch_smpl import SMPL
 from tests.export_helpers import walk
-from src.synthetic_model import synthetic_smpl, write_synthetic_smpl
+from src.samples.synthetic_model import synthetic_smpl, write_synthetic_smpl
 
 
 @pytest.fixture(scope='module')

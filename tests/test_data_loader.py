@@ -9,8 +9,8 @@ from src.config import get_config
 from src.data_loader import DataLoader, NonFiniteLabelError
 from src.errors import HMRError
 from src.joints import COCOPLUS19, SMPL24
+from src.samples.synthetic_datasets import write_tiny_datasets
 from src.util import data_utils
-from src.synthetic_datasets import write_tiny_datasets
 
 
 def run(fn, *arrays):

@@ -20,7 +20,7 @@ from src.data_loader import DataLoader
 from src.datasets import prepare, registry
 from src.errors import HMRError
 from src.run_dir import flag_values, run_name
-from src.synthetic_datasets import write_tiny_datasets
+from src.samples.synthetic_datasets import write_tiny_datasets
 from tests import raw_dataset_replicas as replicas
 from tests.conftest import PROJECT_DIR
 from tests.raw_3dhp_test_replica import write_3dhp_test_set

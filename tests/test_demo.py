@@ -17,7 +17,7 @@ from src.errors import HMRError
 from src.util.image import read_image
 from src.util.image import crop_for_model
 from tests.conftest import PROJECT_DIR, build_run_model
-from src.synthetic_model import NUM_FACES, NUM_VERTS
+from src.samples.synthetic_model import NUM_FACES, NUM_VERTS
 
 FILES = ['json', 'npz', 'obj']
 

@@ -16,10 +16,11 @@ from src.demo.images import ImageRun, prepared
 from src.demo.people import PeopleFinder, from_box, from_detections, from_openpose, parse_boxes
 from src.demo.stream import predict_stream
 from src.detectors import available, make_detector
+from src.detectors.boxes import iou
 from src.errors import HMRError
 from src.util.image import PERSON_HEIGHT_PX
 from src.util.image import read_image
-from tests.conftest import PROJECT_DIR, build_run_model
+from tests.conftest import PROJECT_DIR, REFERENCE_IMAGES, build_run_model
 from tests.runtimes import current_runtime
 
 @pytest.fixture(scope='module')
@@ -142,7 +143,7 @@ def test_a_batch_of_people_equals_single_runs(tmp_path, models):
 
 
 # Crop scale of a detected person over that of their true box (--bbox rule), as measured on the real
-# photos and composites (src/detectors/photo_set.py): keypoints put the keypoints' extent (not the box)
+# photos and composites (src/samples/photo_set.py): keypoints put the keypoints' extent (not the box)
 # at 150 px, as the released demo does with OpenPose's, so people come out 1.14-1.65 x (median 1.24)
 # larger, most for those cut off at the waist; the crouching catcher of coco1.png (found by the
 # whole-image check) 1.76 x, his keypoints spanning more than his compact box; a box detector's crop
@@ -161,13 +162,13 @@ LEGACY_MEDIAPIPE_SCALE_RATIO = (1., 2.5)
 def test_detected_people_are_cropped_like_their_true_boxes(name):
     """Every person a detector finds on the real photos and their composites (its box overlapping the
     hand-drawn one) is cropped about as the true box is: centre and scale within the bounds above."""
-    from src.detectors import photo_set
+    from src.samples import photo_set
     detector, ratios = make_detector(name), []
-    for photo in photo_set.photos() + photo_set.composites(count=6):
+    for photo in photo_set.photos(REFERENCE_IMAGES) + photo_set.composites(count=6, images_dir=REFERENCE_IMAGES):
         found = from_detections(detector.detect(photo.image), photo.name)
         for box in photo.people:
             truth = from_box(box)
-            matches = [p for p in found if photo_set.iou(p.bbox, box) > .5]
+            matches = [p for p in found if iou([p.bbox], [box])[0, 0] > .5]
             if matches:
                 person = matches[0]
                 assert np.linalg.norm(person.center - truth.center) < CENTRE_SHARE[current_runtime()] * np.hypot(

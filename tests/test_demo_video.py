@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from src.detectors import available
+from src.detectors.boxes import iou
+from src.samples.sample_clip import write_sample_clip
 from src.video.io import VideoReader, VideoWriter
-from src.video.sample_clip import write_sample_clip
 from tests.conftest import PROJECT_DIR
 
 FPS = 10.
@@ -23,13 +24,6 @@ def run_demo(synthetic_models, *args):
     proc = subprocess.run([sys.executable, '-m', 'demo', '--load_path', ckpt, '--smpl_model_path', smpl] + list(args),
                           cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     return proc.returncode, proc.stdout, [line for line in proc.stderr.splitlines() if line.startswith('error')]
-
-
-def iou(a, b):
-    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
-    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
-    inter = max(0., x1 - x0) * max(0., y1 - y0)
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
 
 
 @pytest.fixture(scope='module')
@@ -83,7 +77,7 @@ def test_each_person_keeps_one_track(video_run, clip):
     for track in tracks:
         votes = []
         for frame, box in zip(track['frames'], track['bbox']):
-            scores = {pid: iou(box, true) for pid, true in truth[frame].items()}
+            scores = {pid: iou([box], [true])[0, 0] for pid, true in truth[frame].items()}
             if scores and max(scores.values()) > .3:
                 votes.append(max(scores, key=scores.get))
         if votes:

@@ -1,7 +1,7 @@
 """Person detectors on real photos: recall and precision floors, no one on photos without people, keypoints
 against OpenPose's, ordering, suppression and clear errors; the photo set's composites and scoring.
 
-Floors are the recall/precision measured on the set (src/detectors/photo_set.py, composites seed 0) minus
+Floors are the recall/precision measured on the set (src/samples/photo_set.py, composites seed 0) minus
 a margin of about one or two people, per detector and per set (with or without the sample images)."""
 import os
 import subprocess
@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 from src import detectors
-from src.detectors import Detection, boxes, follow, photo_set
+from src.detectors import Detection, boxes, follow
 from src.errors import HMRError
-from tests.conftest import PROJECT_DIR, missing
+from src.samples import photo_set
+from tests.conftest import PROJECT_DIR, REFERENCE_IMAGES, missing
 from tests.runtimes import current_runtime
 
-WITH_SAMPLES = photo_set.has_sample_images()
+WITH_SAMPLES = photo_set.has_sample_images(REFERENCE_IMAGES)
 
 # (detector, sample images present): {set: (recall floor, precision floor)}. Measured, modern runtime
 # (legacy: mediapipe, run there as a TF graph, passes the same floors): mediapipe composites 0.684 / 0.867, photos
@@ -71,7 +72,7 @@ def keypoint_detector(request):
 
 @pytest.fixture(scope='module')
 def photo_sets():
-    return {'photos': photo_set.photos(), 'composites': photo_set.composites()}
+    return {'photos': photo_set.photos(REFERENCE_IMAGES), 'composites': photo_set.composites(images_dir=REFERENCE_IMAGES)}
 
 
 _found = {}
@@ -175,11 +176,11 @@ def test_detections_are_well_formed_sorted_and_suppressed(detector, photo_sets):
 def test_keypoints_match_openpose_on_random_jpg(keypoint_detector, photo_sets):
     detector = keypoint_detector
     if not WITH_SAMPLES:
-        missing('the sample images are not here (%s)' % photo_set.SAMPLE_IMAGES_DIR)
+        missing('the sample images are not here (%s)' % REFERENCE_IMAGES)
     from src.util.openpose import read_json
     names = [p.name for p in photo_sets['photos']]
     found = detections(detector, photo_sets, 'photos')[names.index('random.jpg')]
-    openpose = read_json(os.path.join(photo_set.SAMPLE_IMAGES_DIR, 'random_keypoints.json'))
+    openpose = read_json(os.path.join(REFERENCE_IMAGES, 'random_keypoints.json'))
     assert len(found) == len(openpose) == 2
     for person in openpose:
         seen = person[:, 2] > 0.2
@@ -250,12 +251,12 @@ def test_score_known_answers():
 
 
 def test_composites_are_reproducible_and_hold_one_to_four_people():
-    first, again = photo_set.composites(count=4, seed=3), photo_set.composites(count=4, seed=3)
-    other = photo_set.composites(count=4, seed=4)
+    first, again = (photo_set.composites(count=4, seed=3, images_dir=REFERENCE_IMAGES) for _ in range(2))
+    other = photo_set.composites(count=4, seed=4, images_dir=REFERENCE_IMAGES)
     for a, b, c in zip(first, again, other):
         assert np.array_equal(a.image, b.image) and np.array_equal(a.people, b.people)
         assert a.image.shape != c.image.shape or not np.array_equal(a.image, c.image)
-    for photo in photo_set.composites():
+    for photo in photo_set.composites(images_dir=REFERENCE_IMAGES):
         height, width = photo.image.shape[:2]
         assert photo.image.dtype == np.uint8 and height == photo_set.CANVAS_HEIGHT and width > height
         assert 1 <= len(photo.people) <= photo_set.MAX_PEOPLE
@@ -581,7 +582,7 @@ def test_the_default_detector_finds_everyone_on_the_released_sample_photos(photo
     each labelled person (coco1.png, a catcher whose face is masked, only the whole-image landmark
     check finds), in both runtimes."""
     if not WITH_SAMPLES:
-        missing('the sample images are not here (%s)' % photo_set.SAMPLE_IMAGES_DIR)
+        missing('the sample images are not here (%s)' % REFERENCE_IMAGES)
     detector = detectors.make_detector('auto')
     samples = {p.name: p for p in photo_sets['photos'] if p.name in RELEASED_SAMPLES}
     assert sorted(samples) == sorted(RELEASED_SAMPLES)

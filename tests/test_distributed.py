@@ -14,7 +14,7 @@ import pytest
 from src.config import get_config
 from src.errors import HMRError
 from tests.conftest import PROJECT_DIR, missing
-from src.synthetic_datasets import write_tiny_datasets
+from src.samples.synthetic_datasets import write_tiny_datasets
 from tests.runtimes import current_runtime
 
 

@@ -6,15 +6,15 @@ import os
 import numpy as np
 import pytest
 
-from src.cli import run_with_flags
-from src.benchmark import cli, evaluate_h36m
+from src.benchmark import eval_command, evaluate_h36m
 from src.benchmark.predict import predict_all
 from src.benchmark.test_records import read_test_records
+from src.cli import run_with_flags
 from src.compat import tf
 from src.datasets.common import ImageCoder, convert_to_example_wmosh
 from src.datasets.h36m_to_tfrecords import sequence_file_name
 from src.joints import LSP14
-from src.synthetic_datasets import write_records
+from src.samples.synthetic_datasets import write_records
 from tests.test_eval_util import rotation
 
 # Sequence -> how its ground truth is made from the prediction. Trial 1 / camera 0 is Protocol 1 only.
@@ -61,7 +61,7 @@ def h36m_test_set(tmp_path_factory, hmr_config):
         write_sequence(path, np.zeros((FRAMES, 14, 3)), seed)
     hmr_config.batch_size = BATCH
     with tf.Graph().as_default():
-        model = cli.load_model(hmr_config)
+        model = eval_command.load_model(hmr_config)
         expected = {}
         for seed, (sequence, path) in enumerate(paths.items()):
             pred_mm = predict_all(model, read_test_records(path)['images'])['joints3d'][:, :14] * 1000.

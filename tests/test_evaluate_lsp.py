@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src.cli import run_with_flags
 from src.benchmark import body_parts
 from src.benchmark.eval_util import SegmentationScores
+from src.cli import run_with_flags
 from src.joints import SMPL24, mirrored
+from src.samples import synthetic_model
 from src.util.renderer import SMPLRenderer, backend_name
-from src import synthetic_model
 from tests.raw_dataset_replicas import gradient_image, write_jpeg
 from tests.render_comparison import CAMERA, SIZE, posed_body
 from tests.runtimes import outputs_of_both_runtimes
@@ -252,7 +252,7 @@ def iou(a, b):
 def lsp_test_set(tmp_path_factory, hmr_config):
     """LSP with three test images; UP-3D masks equal to the model's rendered parts ('exact') and
     with the known corruptions ('corrupt'); the predicted part maps."""
-    from src.benchmark import cli, evaluate_lsp
+    from src.benchmark import eval_command, evaluate_lsp
     from src.compat import tf
     root = str(tmp_path_factory.mktemp('lsp_segmentation'))
     lsp_dir = osp.join(root, 'lsp')
@@ -260,7 +260,7 @@ def lsp_test_set(tmp_path_factory, hmr_config):
     test_images = evaluate_lsp.lsp_test_images(lsp_dir)
     hmr_config.batch_size = BATCH
     with tf.Graph().as_default():
-        model = cli.load_model(hmr_config)
+        model = eval_command.load_model(hmr_config)
         chunks = list(evaluate_lsp.predicted_parts(hmr_config, model, test_images))
         independent = independent_part_maps(model, test_images)
         model.sess.close()

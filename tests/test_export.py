@@ -12,7 +12,7 @@ from src.export.gltf import skinning_influences, write_glb
 from src.rotations import axis_angle_to_matrix
 from tests.conftest import PROJECT_DIR
 from tests.export_helpers import in_export_frame, realistic_weights, skin_glb, validate_gltf, walk
-from src.synthetic_model import synthetic_smpl
+from src.samples.synthetic_model import synthetic_smpl
 
 FPS = 30.
 NUM_FRAMES = 45

@@ -15,7 +15,7 @@ from src.export.motion_file import fill_gaps
 from src.export.retarget import map_bones
 from src.export.tracks import CAMERA_FROM_Z_UP
 from src.rotations import axis_angle_to_matrix, matrix_to_axis_angle
-from src.synthetic_model import synthetic_smpl
+from src.samples.synthetic_model import synthetic_smpl
 from tests.conftest import PROJECT_DIR
 from tests.export_helpers import in_export_frame, walk
 from tests.test_export import bvh_joint_positions

@@ -17,7 +17,7 @@ from src.config import get_config
 from src.data_loader import DataLoader
 from src.datasets.common import ImageCoder, convert_to_example
 from src.joints import LSP14, mirrored
-from src.synthetic_datasets import write_records
+from src.samples.synthetic_datasets import write_records
 
 RADIUS = 9
 TOLERANCE_PX = 1.

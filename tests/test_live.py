@@ -23,8 +23,8 @@ from pythonosc.osc_bundle import OscBundle
 from bench.bench_live import write_walking_clip
 from src.detectors import available
 from src.live.vmc import BONE_NAMES
+from src.samples.sample_clip import write_sample_clip
 from src.video.io import VideoReader
-from src.video.sample_clip import write_sample_clip
 from tests.conftest import PROJECT_DIR
 
 SUMMARY = re.compile(r'live: (\d+) frames read, (\d+) processed \(([\d.]+)/s\), (\d+) dropped')

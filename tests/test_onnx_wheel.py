@@ -117,7 +117,7 @@ def test_lean_demo_equals_the_tensorflow_demo(wheel_bin, synthetic_models, synth
 def test_lean_video_demo_equals_the_tensorflow_one(wheel_bin, synthetic_models, synthetic_onnx, tmp_path):
     smpl_path, ckpt = synthetic_models
     clip = str(tmp_path / 'clip.mp4')
-    done = run([sys.executable, '-m', 'src.video.sample_clip', clip], PROJECT_DIR)
+    done = run([sys.executable, '-m', 'src.samples.sample_clip', clip], PROJECT_DIR)
     assert done.returncode == 0, done.stderr
     # Unsmoothed, so that the tracks hold each frame's prediction; the overlay video is drawn too.
     common = ['--img_path', clip, '--smpl_model_path', smpl_path, '--end', '4', '--nosmooth',

@@ -40,7 +40,7 @@ def runs(synthetic_models, tmp_path_factory):
         from skimage import data
         photo = str(folder / 'astronaut.png')
         Image.fromarray(data.astronaut()).save(photo)
-    from src.video.sample_clip import write_sample_clip
+    from src.samples.sample_clip import write_sample_clip
     clip = str(folder / 'walk.mp4')
     write_sample_clip(clip, fps=10., seconds=2.)
     run_demo(synthetic_models, '--img_path', photo, '--out_dir', str(folder / 'photo'))

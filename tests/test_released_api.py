@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from src.compat import tf
-from src.synthetic_datasets import write_tiny_datasets
-from src.synthetic_model import synthetic_smpl
+from src.samples.synthetic_datasets import write_tiny_datasets
+from src.samples.synthetic_model import synthetic_smpl
 from tests.conftest import REFERENCE_DIR
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from src.compat import tf
 from src.errors import HMRError
+from src.samples.sample_clip import write_sample_clip
 from src.util import files
-from src.video.sample_clip import write_sample_clip
 from tests.test_demo import demo_main, sample_image
 from tests.test_demo_video import run_demo
 

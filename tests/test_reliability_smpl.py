@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from src.body_model import BodyModel
 from src.compat import tf
 from src.errors import HMRError
-from src.synthetic_model import NUM_VERTS, synthetic_smpl
+from src.samples.synthetic_model import NUM_VERTS, synthetic_smpl
 from src.tf_smpl.batch_smpl import SMPL
 from src.tf_smpl.smpl_io import MAX_DEPTH, load_smpl_pickle
 

@@ -10,7 +10,7 @@ import pytest
 
 from src.demo.workers import Pictures
 from src.errors import HMRError
-from src.video.sample_clip import write_sample_clip
+from src.samples.sample_clip import write_sample_clip
 from tests.conftest import PROJECT_DIR
 from tests.reliability_jobs import always_die, square, suicide
 from tests.test_demo import sample_image

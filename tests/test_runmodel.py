@@ -7,7 +7,7 @@ from src.body_model import BodyModel
 from src.compat import tf
 from src.errors import HMRError
 from src.RunModel import RunModel
-from src.synthetic_model import synthetic_smpl
+from src.samples.synthetic_model import synthetic_smpl
 from tests.runtimes import outputs_of_both_runtimes
 
 

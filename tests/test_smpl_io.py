@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from src.errors import HMRError
+from src.samples.synthetic_model import NUM_FACES, NUM_VERTS, synthetic_smpl, write_synthetic_smpl
 from src.tf_smpl.smpl_io import load_smpl_pickle
-from src.synthetic_model import NUM_FACES, NUM_VERTS, synthetic_smpl, write_synthetic_smpl
 
 
 @pytest.fixture

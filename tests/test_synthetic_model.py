@@ -12,7 +12,7 @@ from tests.conftest import PROJECT_DIR
 
 
 def run(*args):
-    return subprocess.run([sys.executable, '-m', 'src.synthetic_model'] + list(args), cwd=PROJECT_DIR,
+    return subprocess.run([sys.executable, '-m', 'src.samples.synthetic_model'] + list(args), cwd=PROJECT_DIR,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
 
 

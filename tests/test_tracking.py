@@ -112,7 +112,7 @@ def test_a_third_person_gets_a_new_id():
 
 
 def test_ids_follow_the_people_of_the_sample_clip():
-    from src.video.sample_clip import sample_frames
+    from src.samples.sample_clip import sample_frames
     tracker = Tracker()
     seen = {}
     for index, (_, boxes) in enumerate(sample_frames(size=(320, 180), seconds=4.0)):

@@ -17,7 +17,7 @@ from src.errors import HMRError
 from src.run_dir import prepare_dirs, save_config
 from src.trainer import HMRTrainer
 from tests.conftest import PROJECT_DIR
-from src.synthetic_datasets import write_tiny_datasets
+from src.samples.synthetic_datasets import write_tiny_datasets
 
 
 @pytest.fixture(scope='module')

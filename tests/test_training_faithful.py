@@ -2,7 +2,7 @@
 
 tests/golden/make_training_golden.py ran the RELEASED `HMRTrainer` (akanazawa/hmr, TF 1.12) on a fixed
 batch of 4 (tests/golden/training_case.py: images, keypoints, 3D labels for two examples, SMPL
-parameters for one, MoSh poses and shapes), the synthetic SMPL model of src/synthetic_model.py and a seeded
+parameters for one, MoSh poses and shapes), the synthetic SMPL model of src/samples/synthetic_model.py and a seeded
 checkpoint in the released training layout taken at global step 1000 (non-zero Adam moments), and
 stored what one step reports and changes (tests/golden/training_step.npz). The same for the released
 DataLoader's tensors of the reference tiny records, augmentation off (input_pipeline.npz). This test
@@ -32,10 +32,11 @@ import os
 import numpy as np
 import pytest
 
-from src import data_loader, synthetic_model
+from src import data_loader
 from src.compat import slim, tf
 from src.config import get_config
 from src.data_loader import DataLoader
+from src.samples import synthetic_model
 from src.trainer import HMRTrainer
 from tests.golden import training_case as case
 

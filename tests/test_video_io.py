@@ -230,7 +230,7 @@ def test_ctrl_c_while_writing_leaves_no_file(tmp_path):
 
 
 def test_sample_clip_is_a_video_with_its_boxes(tmp_path):
-    from src.video.sample_clip import write_sample_clip
+    from src.samples.sample_clip import write_sample_clip
     path = str(tmp_path / 'sample.mp4')
     boxes = write_sample_clip(path, size=(320, 180), fps=25, seconds=1.0)
     reader = VideoReader(path)

@@ -1,6 +1,8 @@
-"""What every backend's `predict` and `predict_dict` return, and the ONNX file's names: TensorFlow-free,
-so that the ONNX backend can run where TensorFlow is not installed."""
+"""What every backend's `predict` and `predict_dict` take and return, and the ONNX file's names:
+TensorFlow-free, so that the ONNX backend can run where TensorFlow is not installed."""
 import collections
+
+import numpy as np
 
 # What `predict` returns: tuples that unpack as the released ones, with names.
 Prediction = collections.namedtuple('Prediction', ['joints', 'verts', 'cams', 'joints3d'])
@@ -13,6 +15,17 @@ OUTPUT_NAMES = ('joints', 'verts', 'cams', 'joints3d', 'theta')
 # ONNX metadata the exporter writes and the ONNX backend checks: a graph of HMR, and its crop size.
 MODEL_KIND_KEY, MODEL_KIND = 'hmr_model', 'HMR inference graph (src/onnx_export.py)'
 IMG_SIZE_KEY = 'hmr_img_size'
+
+
+def fill_batch(images, batch_size):
+    """`images` (N x ... , N <= batch_size) made the backend's fixed batch: the missing rows are zero
+    images, as the released evaluation filled its last batch. The caller keeps the first N results."""
+    missing = batch_size - len(images)
+    if missing < 0:
+        raise ValueError('%d images do not fit a batch of %d' % (len(images), batch_size))
+    if not missing:
+        return images
+    return np.concatenate([images, np.zeros((missing,) + images.shape[1:], images.dtype)])
 
 
 def to_crop_pixels(joints, img_size):

@@ -25,7 +25,7 @@ from absl import flags
 from ..compat import tf
 from ..datasets.mpi_inf_3dhp_test_to_tfrecords import ACTIVITIES
 from ..errors import HMRError
-from . import cli
+from . import eval_command
 from .eval_util import auc, group_means, joint_errors, pck
 from .predict import predict_cached
 from .tables import PUBLISHED, comparison_table, markdown_table, write_report
@@ -143,11 +143,11 @@ def print_summary(summary):
 def main(config):
     paths = find_records(config.tf3dhp_dir)
     activities = dict((s, read_activities(p)) for s, p in paths.items())
-    model = cli.load_model(config)
-    extremes = cli.extremes_for(config)
+    model = eval_command.load_model(config)
+    extremes = eval_command.extremes_for(config)
     per_frame = {'names': [], 'sequence': [], 'activity': []}
     errors = dict((a, []) for a in ALIGNMENT_ORDER)
-    bar = cli.progress_bar(sum(len(a) for a in activities.values()), 'MPI-INF-3DHP')
+    bar = eval_command.progress_bar(sum(len(a) for a in activities.values()), 'MPI-INF-3DHP')
     for sequence in sorted(paths):
         records = read_test_records(paths[sequence], config.img_size)
         if records['gt3d'] is None:
@@ -178,7 +178,7 @@ def main(config):
     json_path, md_path = write_report(config.pred_dir, 'mpi_inf_3dhp', results,
                                       report_markdown(summary, sequence_order, config.load_path))
     if extremes is not None:
-        cli.write_vis(extremes, config)
+        eval_command.write_vis(extremes, config)
     print('MPI-INF-3DHP: %d frames of %d sequences' % (len(per_frame['names']), len(sequence_order)))
     print_summary(summary)
     print('wrote %s and %s' % (json_path, md_path))

@@ -22,7 +22,7 @@ from absl import flags
 
 from ..datasets.h36m_to_tfrecords import ACTIONS, PROTOCOLS, SUBJECTS, sequence_file_name
 from ..errors import HMRError
-from . import cli
+from . import eval_command
 from .eval_util import joint_errors
 from .predict import predict_cached
 from .tables import PUBLISHED, markdown_table, write_report
@@ -99,14 +99,14 @@ def main(config):
     if not present:
         raise HMRError('no Human3.6M test records in %s: convert them with `python -m '
                        'src.datasets.h36m_to_tfrecords --split test` or set --tfh36m_dir' % test_dir)
-    model = cli.load_model(config)
+    model = eval_command.load_model(config)
     missing = sorted(set(paths) - set(present))
     if missing:
         print('warning: %d of %d sequences of protocol %d are missing, e.g. %s; evaluating the rest' % (
             len(missing), len(paths), config.protocol, osp.basename(paths[missing[0]])), file=sys.stderr)
-    extremes = cli.extremes_for(config)
+    extremes = eval_command.extremes_for(config)
     per_sequence, per_frame = {}, {'names': [], 'MPJPE': [], 'PA-MPJPE': []}
-    bar = cli.progress_bar(None, 'H3.6M P%d' % config.protocol)
+    bar = eval_command.progress_bar(None, 'H3.6M P%d' % config.protocol)
     for sequence in sorted(present):
         records = read_test_records(present[sequence], config.img_size)
         bar.set_postfix_str(sequence_file_name(*sequence), refresh=False)
@@ -130,7 +130,7 @@ def main(config):
     json_path, md_path = write_report(config.pred_dir, name, results,
                                       report_markdown(config.protocol, actions, overall, config.load_path))
     if extremes is not None:
-        cli.write_vis(extremes, config)
+        eval_command.write_vis(extremes, config)
     print('H3.6M protocol %d: MPJPE %.2f, PA-MPJPE %.2f (mean over actions); median %.2f, PA-median %.2f; '
           'wrote %s and %s' % (config.protocol, overall['MPJPE'], overall['PA-MPJPE'], overall['Median'],
                                overall['PA-Median'], json_path, md_path))

@@ -30,7 +30,7 @@ from ..util.image import box_scale_and_center, crop_for_model, read_image
 from ..errors import HMRError
 from ..util import files
 from ..util import renderer as vis_util
-from . import body_parts, cli
+from . import body_parts, eval_command
 from .eval_util import SegmentationScores
 from .predict import predict_all
 from .tables import PUBLISHED, comparison_table, write_report
@@ -152,12 +152,12 @@ def main(config):
         raise HMRError('pass --lsp_dir (LSP with joints.mat and images/) and --up3d_dir (upi-s1h/data/lsp of UP-3D)')
     test_images = lsp_test_images(config.lsp_dir)
     annotations = annotation_paths(config.up3d_dir, [name for name, _, _ in test_images])
-    model = cli.load_model(config)
-    extremes = cli.extremes_for(config)
+    model = eval_command.load_model(config)
+    extremes = eval_command.extremes_for(config)
     foreground = SegmentationScores(2)
     parts = SegmentationScores(body_parts.NUM_LABELS, body_parts.IGNORE)
     per_image = []
-    bar = cli.progress_bar(len(test_images), 'LSP segmentation')
+    bar = eval_command.progress_bar(len(test_images), 'LSP segmentation')
     for names, images, label_maps, predictions in predicted_parts(config, model, test_images):
         panels, errors = [], []
         for name, image, predicted in zip(names, images, label_maps):

@@ -6,6 +6,7 @@ from glob import glob
 
 import numpy as np
 
+from ..backends.common import fill_batch
 from ..util.files import write_npz
 
 KEYS = ('joints', 'verts', 'cams', 'joints3d', 'theta')
@@ -20,9 +21,7 @@ def predict_all(model, images, progress=None):
     for start in range(0, len(images), batch_size):
         batch = images[start:start + batch_size]
         count = len(batch)
-        if count < batch_size:
-            batch = np.concatenate([batch, np.zeros((batch_size - count,) + batch.shape[1:], batch.dtype)])
-        results = model.predict_dict(batch)
+        results = model.predict_dict(fill_batch(batch, batch_size))
         for k in KEYS:
             chunks[k].append(results[k][:count])
         if progress is not None:

@@ -7,6 +7,8 @@ import threading
 
 import numpy as np
 
+from ..backends.common import fill_batch
+
 _END = object()
 
 
@@ -65,9 +67,7 @@ def predict_stream(model, items, crops_of):
 
     def run(count):
         batch = np.stack([crop for _, crop in queued[:count]]).astype(np.float32)
-        if count < batch_size:
-            batch = np.concatenate([batch, np.zeros((batch_size - count,) + batch.shape[1:], np.float32)])
-        results = model.predict_dict(batch)
+        results = model.predict_dict(fill_batch(batch, batch_size))
         for row, (entry, _) in enumerate(queued[:count]):
             entry[2].append({key: value[row] for key, value in results.items()})
             entry[1] -= 1

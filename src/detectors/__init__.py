@@ -22,7 +22,7 @@ alignment: float64 (2, 2) the centre of the person's body circle and a point on 
   from which a detector that can follow people (one with follow(image, detection)) finds them in the
   next frame of a video; None from the others."""
 
-# Best first, by recall and precision on the photo set (src/detectors/photo_set.py, bench/bench_detectors.py).
+# Best first, by recall and precision on the photo set (src/samples/photo_set.py, bench/bench_detectors.py).
 _MODULES = collections.OrderedDict([
     ('mediapipe', ('mediapipe_pose', 'MediaPipePose')),
     ('hog', ('hog', 'HogPeople')),

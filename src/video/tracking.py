@@ -11,18 +11,11 @@ more than `max_gap` frames ends, and a person seen again after that gets a new i
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from ..detectors.boxes import iou
+
 _INFEASIBLE = 1e6
 # Fewer confident keypoints in common than this say too little about who is who.
 _MIN_COMMON_KEYPOINTS = 3
-
-
-def _iou(a, b):
-    """IoU of two [x, y, w, h] boxes."""
-    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union > 0 else 0.0
 
 
 def _center(box):
@@ -124,7 +117,7 @@ class Tracker(object):
         distance = np.linalg.norm(_center(predicted) - _center(box)) / size
         if distance > self.max_distance:
             return _INFEASIBLE
-        cost = (1 - _iou(predicted, box)) + distance
+        cost = (1 - iou([predicted], [box])[0, 0]) + distance
         if keypoints is not None and track.keypoints is not None:
             common = (keypoints[:, 2] > self.min_confidence) & (track.keypoints[:, 2] > self.min_confidence)
             if common.sum() >= _MIN_COMMON_KEYPOINTS:

@@ -5,7 +5,7 @@ usage, in the legacy runtime (Python 3.6, TensorFlow 1.12):
 
 It imports the released `src` package from RELEASED_TREE (which it never changes) and:
 - builds the released `HMRTrainer` on fixed input tensors (training_case.fixed_batch, batch 4, two
-  examples with 3D labels) and the synthetic SMPL model of src/synthetic_model.py, restores a seeded
+  examples with 3D labels) and the synthetic SMPL model of src/samples/synthetic_model.py, restores a seeded
   checkpoint in the released training layout (model, Adam slots and power accumulators,
   global_step), and takes one encoder and one discriminator step from it;
 - saves every loss the trainer reports, the discriminator's outputs, the gradients of both losses,
@@ -102,9 +102,9 @@ class NoSupervisor(object):
 
 
 def load_synthetic_model():
-    """The project's src/synthetic_model.py, loaded by path: the released `src` package holds the name."""
+    """The project's src/samples/synthetic_model.py, loaded by path: the released `src` package holds the name."""
     spec = importlib.util.spec_from_file_location('hmr_synthetic_model',
-                                                  os.path.join(PROJECT_DIR, 'src', 'synthetic_model.py'))
+                                                  os.path.join(PROJECT_DIR, 'src', 'samples', 'synthetic_model.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

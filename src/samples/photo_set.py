@@ -1,12 +1,13 @@
 """Real photos with known person boxes, composites built from them, and the score of a detector on them.
 
-Tests and bench/bench_detectors.py both measure detectors here. The photos are the released sample
-images (../shared/hmr_reference/images: COCO, LSP and `random.jpg`) and scikit-image's bundled
-photographs; their person boxes were drawn by hand on the images and are the whole visible person.
-`ignore` regions hold people too cut off or too far away to count: a detection there is neither right
-nor wrong. A composite pastes people cut from those photos (their box plus some context) at known
-places and sizes onto a larger canvas made from a photo without people; it is reproducible from its seed.
-Without the sample images (a clone without ../shared) the set is scikit-image's photos alone.
+Tests and bench/bench_detectors.py both measure detectors here. The photos are scikit-image's bundled
+photographs and, when the caller gives their folder (`images_dir`, e.g. the reference folder's
+`images/`), the released sample images (COCO, LSP and `random.jpg`); their person boxes were drawn by
+hand on the images and are the whole visible person. `ignore` regions hold people too cut off or too
+far away to count: a detection there is neither right nor wrong. A composite pastes people cut from
+those photos (their box plus some context) at known places and sizes onto a larger canvas made from a
+photo without people; it is reproducible from its seed.
+Without that folder the set is scikit-image's photos alone: nothing here reads outside the repository.
 The frames of the sample video clip, with their true boxes, are scored the same way (`clip_frames`).
 """
 import collections
@@ -15,15 +16,10 @@ import os
 import cv2
 import numpy as np
 
-from .boxes import iou
+from ..detectors.boxes import iou
 
 Photo = collections.namedtuple('Photo', ['name', 'image', 'people', 'ignore'])
 Score = collections.namedtuple('Score', ['recall', 'precision', 'people', 'found', 'false_alarms'])
-
-PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SAMPLE_IMAGES_DIR = os.path.join(
-    os.environ.get('HMR_REFERENCE_DIR', os.path.join(os.path.dirname(PROJECT_DIR), 'shared', 'hmr_reference')),
-    'images')
 
 # name: (people, ignore), boxes [x, y, w, h] in the image's pixels.
 SAMPLE_BOXES = collections.OrderedDict([
@@ -63,8 +59,9 @@ COMPOSITES = 16
 WHOLE_FRACTION = 0.95
 
 
-def has_sample_images(images_dir=SAMPLE_IMAGES_DIR):
-    return all(os.path.exists(os.path.join(images_dir, name)) for name in SAMPLE_BOXES)
+def has_sample_images(images_dir):
+    """True when `images_dir` (None: no folder) holds every released sample image of SAMPLE_BOXES."""
+    return images_dir is not None and all(os.path.exists(os.path.join(images_dir, name)) for name in SAMPLE_BOXES)
 
 
 def _rgb(image):
@@ -94,8 +91,9 @@ def _boxes(boxes):
     return np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
 
 
-def photos(images_dir=SAMPLE_IMAGES_DIR):
-    """The real photos: the sample images (when present), scikit-image's people and no-person photos."""
+def photos(images_dir=None):
+    """The real photos: the sample images (when `images_dir` holds them), scikit-image's people and
+    no-person photos."""
     found = []
     if has_sample_images(images_dir):
         from PIL import Image
@@ -205,7 +203,7 @@ def composite(seed, people_pool, backgrounds):
     return Photo('composite%02d' % seed, canvas, _boxes(people), _boxes(ignore))
 
 
-def composites(count=COMPOSITES, seed=0, images_dir=SAMPLE_IMAGES_DIR):
+def composites(count=COMPOSITES, seed=0, images_dir=None):
     """`count` composites, seeds seed .. seed + count - 1."""
     real = photos(images_dir)
     pool = cutouts([p for p in real if len(p.people)])
@@ -214,9 +212,9 @@ def composites(count=COMPOSITES, seed=0, images_dir=SAMPLE_IMAGES_DIR):
 
 
 def clip_frames(fps=None, seconds=None):
-    """The sample clip (src/video/sample_clip.py: two people crossing, one leaving and coming back) as
+    """The sample clip (src/samples/sample_clip.py: two people crossing, one leaving and coming back) as
     one Photo a frame, its people's true boxes in the order of their ids; and those ids per frame."""
-    from ..video import sample_clip
+    from . import sample_clip
     frames, ids = [], []
     for index, (frame, boxes) in enumerate(sample_clip.sample_frames(fps=fps or sample_clip.FPS,
                                                                      seconds=seconds or sample_clip.SECONDS)):

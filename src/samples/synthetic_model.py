@@ -7,7 +7,7 @@ on a fresh clone.
 - `write_mean_params`: the mean-parameter HDF5 file (`pose` 72, `shape` 10).
 - `write_seeded_checkpoint`: an HMR inference checkpoint in the released variable layout.
 
-Command line: `python -m src.synthetic_model OUT_DIR [SEED]` writes all three under the released names.
+Command line: `python -m src.samples.synthetic_model OUT_DIR [SEED]` writes all three under the released names.
 """
 import argparse
 import contextlib
@@ -231,10 +231,10 @@ def write_mean_params(path, seed=0):
 def write_seeded_checkpoint(smpl_path, out_prefix, seed=0):
     """An HMR inference checkpoint: seeded initial weights, mean theta with scale .9 and the root
     turned by pi about x (upright in the image), as the released trainer starts."""
-    from .compat import tf
-    from .config import NUM_THETA
-    from .models import get_encoder_fn_separate
-    from .tf_smpl.batch_smpl import SMPL
+    from ..compat import tf
+    from ..config import NUM_THETA
+    from ..models import get_encoder_fn_separate
+    from ..tf_smpl.batch_smpl import SMPL
 
     rng = np.random.RandomState(seed + 2)
     mean = np.zeros((1, NUM_THETA), np.float32)
@@ -272,8 +272,8 @@ def write_synthetic_models(out_dir, seed=0):
 
 
 def main(argv=None):
-    from .errors import HMRError
-    parser = argparse.ArgumentParser(prog='python -m src.synthetic_model',
+    from ..errors import HMRError
+    parser = argparse.ArgumentParser(prog='python -m src.samples.synthetic_model',
                                      description='Write the synthetic SMPL model, its mean parameters and a '
                                                  'seeded HMR checkpoint into OUT_DIR.')
     parser.add_argument('out_dir', metavar='OUT_DIR')
@@ -286,5 +286,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    from .cli import run_command
+    from ..cli import run_command
     sys.exit(run_command(main))

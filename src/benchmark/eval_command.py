@@ -1,5 +1,5 @@
-"""What every evaluation CLI shares: its output flags, loading the model, progress, and turning an
-HMRError into one line on stderr with exit status 1."""
+"""What every evaluation command (evaluate_<dataset>.py) shares: its output flags, loading the model,
+progress and the --vis pictures. Its errors are HMRErrors, which src/cli.py prints as one line."""
 from __future__ import print_function
 
 import os.path as osp

@@ -7,8 +7,8 @@ import os
 
 import numpy as np
 
-from .compat import tf
-from .datasets.common import ImageCoder, convert_to_example, convert_to_example_wmosh, float_feature
+from ..compat import tf
+from ..datasets.common import ImageCoder, convert_to_example, convert_to_example_wmosh, float_feature
 
 
 def _sample(rng, coder, size=160, joints=14):

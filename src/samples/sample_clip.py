@@ -6,7 +6,7 @@ GrabCut from a hand-drawn outline; the second person is the same cut-out mirrore
 back. The background is scikit-image's rocket (a SpaceX launch photograph, public domain), panned
 slowly. Both photographs ship with scikit-image, so nothing needs downloading.
 
-usage: python -m src.video.sample_clip OUT.mp4 [--boxes BOXES.json] [--seconds S] [--fps F]
+usage: python -m src.samples.sample_clip OUT.mp4 [--boxes BOXES.json] [--seconds S] [--fps F]
 BOXES.json holds, per frame, each visible person's box [x, y, w, h] in pixels, by person id.
 """
 import argparse
@@ -18,7 +18,7 @@ from PIL import Image
 from skimage import data
 
 from ..errors import HMRError
-from .io import VideoWriter
+from ..video.io import VideoWriter
 
 SIZE = (640, 360)
 FPS = 25.0

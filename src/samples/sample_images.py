@@ -1,10 +1,10 @@
 """Write a sample image the project may ship: scikit-image's astronaut (a NASA photograph, public
-domain). usage: python -m src.util.sample_images OUT.png"""
+domain). usage: python -m src.samples.sample_images OUT.png"""
 import argparse
 
 from skimage import data
 
-from .files import write_png
+from ..util.files import write_png
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
