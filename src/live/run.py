@@ -1,4 +1,5 @@
-"""The live loop: the newest frame -> people (detector, following them between full detections) ->
+"""The live loop: the newest frame -> people (src/live/follow.py: the model's joints carry each person to
+the next frame's crop, the detector runs now and then) ->
 track ids -> the model (batch 1, one run per person) -> each track smoothed online -> VMC, the preview,
 the recording and the status line. Causal throughout: a frame's output depends on it and the frames
 before only, so it leaves as soon as the frame is processed.
@@ -52,10 +53,13 @@ class Status(object):
             (read1 - read0) / span, (done1 - done0) / span, dropped, 1000 * np.median(recent))
 
     def summary(self, source):
+        """The whole run's figures; frames/s processed is taken while frames were coming (from the first
+        frame to the last one processed), not over the --timeout waited after the source stopped."""
         elapsed = max(time.monotonic() - self.start, 1e-6)
+        processing = max(self._recent[-1][0] - self.start, 1e-6) if self._recent else elapsed
         return {'seconds': elapsed, 'frames_read': source.frames_read, 'processed': self.processed,
                 'dropped': source.dropped, 'fps_in': source.frames_read / elapsed,
-                'fps_processed': self.processed / elapsed,
+                'fps_processed': self.processed / processing,
                 'latency_ms_median': 1000 * float(np.median(self.latencies)) if self.latencies else None}
 
 
@@ -63,10 +67,10 @@ class LiveRun(object):
     """One live capture. `vmc` (a VMCSender or None), `preview_address` ((host, port) or None),
     `record` (a function (size, camera) -> Recorder, or None)."""
 
-    def __init__(self, model, find_people, body, smooth=True, vmc=None, vmc_track=None, preview_address=None,
+    def __init__(self, model, people, body, smooth=True, vmc=None, vmc_track=None, preview_address=None,
                  record=None, report=None):
         self.model = model
-        self.find_people = find_people
+        self.people = people  # src.live.follow: make_live_finder(...)
         self.body = body
         self.smooth = smooth
         self.vmc = vmc
@@ -138,25 +142,22 @@ class LiveRun(object):
         frames and show that as latency."""
         self.model.predict_dict(np.zeros((1, self.model.img_size, self.model.img_size, 3), np.float32))
         try:
-            self.find_people(np.zeros((WARM_UP_SIZE[1], WARM_UP_SIZE[0], 3), np.uint8), 'a blank picture')
+            self.people.people(np.zeros((WARM_UP_SIZE[1], WARM_UP_SIZE[0], 3), np.uint8), 'a blank picture')
         except HMRError:
             pass  # nobody there, as expected
 
     def _process(self, frame, tracker, camera):
         """The frame's people (results in the shared camera, smoothed per track) and their track ids."""
-        try:
-            people = self.find_people(frame.image, 'frame %d' % frame.index)
-        except HMRError:
-            people = []  # nobody in this frame
-        keypoints = [p.keypoints for p in people]
+        people, keypoints = self.people.people(frame.image, 'frame %d' % frame.index)
         ids = tracker.update(frame.index, np.array([p.bbox for p in people]).reshape(-1, 4),
-                             np.array(keypoints) if people and all(k is not None for k in keypoints) else None)
+                             np.array(keypoints) if people and keypoints is not None else None)
         results = []
         for person in people:
             crop, proc_param = crop_for_model(frame.image, person.scale, person.center, self.model.img_size)
             prediction = self.model.predict_dict(crop[None].astype(np.float32))
             results.append(person_result(person, proc_param, {k: v[0] for k, v in prediction.items()}))
         size = (frame.image.shape[1], frame.image.shape[0])
+        self.people.moved(size, [person['joints2d_original'] for person in results])
         return [with_quality(person, size) for person in in_shared_camera(results, camera)], ids
 
     def _smoothed(self, frame, track_id, person):
