@@ -23,12 +23,6 @@ def run_live(config):
         raise HMRError('--preview_port must be a port number (0-65535), got %d' % config.preview_port)
     # --outputs asks for the recording; none by default (a live run may last for hours).
     outputs = demo_outputs.parse_outputs(config.outputs, 'video') if config.outputs else ()
-    from ..compat import RUNTIME
-    if outputs and RUNTIME == 'legacy':
-        # Seen here: with OpenCV 4.1.2 reading the source, the FFmpeg encoder of the recording dies at its
-        # first frame (broken pipe); the cause is not found yet.
-        raise HMRError('--live with --outputs (recording) works on the modern runtime only; run it there, '
-                       'or drop --outputs')
     if config.json_path or config.bbox:
         raise HMRError('--json_path and --bbox describe one image; a live source is searched by --detector')
     people = make_live_finder(demo_app.make_finder(config), config.live_follow)

@@ -81,7 +81,6 @@ def make_live_finder(find_people, mode='joints', redetect_every=REDETECT_EVERY, 
 
 class EveryFrame(object):
     """The finder on every frame; the model's joints are not used."""
-    detections = 0
 
     def __init__(self, find_people):
         self.find_people = find_people

@@ -131,9 +131,14 @@ class LiveRun(object):
             if recorder is not None:
                 recorder.discard()
         summary['vmc_bundles'] = self.vmc.bundles_sent if self.vmc else 0
+        detections = ''
+        if hasattr(self.people, 'detections'):  # following by the model's joints: how often the detector ran
+            summary['detections'] = self.people.detections - 1  # less the warm-up's, on a blank picture
+            detections = ', %d full detections' % summary['detections']
         print('live: %(frames_read)d frames read, %(processed)d processed (%(fps_processed).1f/s), %(dropped)d dropped, '
               'median latency %(latency)s ms, %(vmc_bundles)d VMC bundles'
-              % dict(summary, latency='%.0f' % summary['latency_ms_median'] if summary['latency_ms_median'] else '-'))
+              % dict(summary, latency='%.0f' % summary['latency_ms_median'] if summary['latency_ms_median'] else '-')
+              + detections)
         return summary
 
     def _warm_up(self):
