@@ -80,6 +80,9 @@ class LiveRun(object):
         self.report = report or (lambda line: print(line, file=sys.stderr))
         self._smoothers = {}
         self._sent_track = None
+        if vmc is not None:
+            from .vmc import RestJoints
+            self._rest_joints = RestJoints(body)
 
     def run(self, source_text, timeout, duration=None):
         from tqdm import tqdm
@@ -193,7 +196,7 @@ class LiveRun(object):
             if chosen is not None:
                 from .vmc import bone_transforms
                 pose, betas, trans = smoothed[chosen]
-                root, bones = bone_transforms(pose, self.body.rest(betas)[1], trans, self.body.parents)
+                root, bones = bone_transforms(pose, self._rest_joints(betas), trans, self.body.parents)
                 self.vmc.send(root, bones)
         if preview is not None:
             meshes = [self.body.forward(pose[None], betas, trans[None]).verts[0] for pose, betas, trans in smoothed]
