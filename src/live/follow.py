@@ -25,8 +25,8 @@ from ..errors import HMRError
 from ..joints import COCOPLUS19, OPENPOSE_COCO18, reorder
 
 # Processed frames from one full detection to the next while someone is followed: newcomers wait at most
-# this long (about 2 s at 12 frames/s). A full detection costs ~4 model runs here (MediaPipe's detector on
-# the whole picture and 17 tiles), spread over these frames.
+# this long (about 2 s at 12 frames/s). A full detection (MediaPipe's detector on the whole picture and 17
+# tiles, then the landmark model a person) costs several model runs (bench_live times it), spread over these.
 REDETECT_EVERY = 24
 # Processed frames between the landmark model's checks of each followed person: what a ghost (a person
 # gone while their crop stays) lasts at most, and how far the model's joints may drift from the person.
@@ -67,8 +67,8 @@ def keypoint_box(keypoints):
 
 def make_live_finder(find_people, mode='joints', redetect_every=REDETECT_EVERY, confirm_every=CONFIRM_EVERY):
     """The live people of `find_people` (a src.demo.people.PeopleFinder): followed by the model's joints
-    (mode 'joints') or by the detector's own following ('detector'); without a detector (--bbox,
-    --detector none) the finder's people on every frame."""
+    (mode 'joints') or by the detector's own following ('detector'); without a detector (--detector
+    none) the finder's people on every frame."""
     if mode not in FOLLOW_MODES:
         raise HMRError('--live_follow must be one of %s, got %r' % (', '.join(FOLLOW_MODES), mode))
     if find_people.detector is None:
