@@ -80,6 +80,7 @@ class LiveRun(object):
         self.report = report or (lambda line: print(line, file=sys.stderr))
         self._smoothers = {}
         self._sent_track = None
+        self._processed_count = 0
         if vmc is not None:
             from .vmc import RestJoints
             self._rest_joints = RestJoints(body)
@@ -157,7 +158,10 @@ class LiveRun(object):
     def _process(self, frame, tracker, camera):
         """The frame's people (results in the shared camera, smoothed per track) and their track ids."""
         people, keypoints = self.people.people(frame.image, 'frame %d' % frame.index)
-        ids = tracker.update(frame.index, np.array([p.bbox for p in people]).reshape(-1, 4),
+        # The tracker counts processed frames, not the source's: when processing is slow, the frames dropped
+        # between two processed ones are no gap in which a person went unseen (a track ends after 30).
+        self._processed_count += 1
+        ids = tracker.update(self._processed_count, np.array([p.bbox for p in people]).reshape(-1, 4),
                              np.array(keypoints) if people and keypoints is not None else None)
         results = []
         for person in people:
