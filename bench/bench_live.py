@@ -164,6 +164,20 @@ def live_run(clip, smpl, ckpt, extra_args):
             'vmc_bundles_sent': int(sent)}
 
 
+def joints_estimate(figures):
+    """What `joints` following would give one person with a model whose joints land on them (the real
+    one): the loop without a detector, plus the landmark model every CONFIRM_EVERY frames and a full
+    detection every REDETECT_EVERY, at the times measured in this run. An estimate, not a measurement."""
+    from src.live.follow import CONFIRM_EVERY, REDETECT_EVERY
+    loop = figures.get('live_1person_no_detector_fps_processed')
+    full = [v for k, v in figures.items() if k.endswith('_ms_full_detection')]
+    landmark = [v for k, v in figures.items() if k.endswith('_ms_landmark_follow')]
+    if not loop or not full:
+        return {}
+    seconds = 1. / loop + (landmark[0] / CONFIRM_EVERY if landmark else 0.) / 1000. + full[0] / REDETECT_EVERY / 1000.
+    return {'estimate_1person_joints_real_model_fps': round(1. / seconds, 1)}
+
+
 def main(args):
     from src.compat import tf
     smpl, ckpt = synthetic_models()
@@ -187,6 +201,7 @@ def main(args):
                     figures['live_%dperson_%s_%s' % (people, mode, key)] = value
     finally:
         shutil.rmtree(folder)
+    figures.update(joints_estimate(figures))
     figures['load_average_1min_at_end'] = os.getloadavg()[0]
     report(figures)
 

@@ -4,6 +4,7 @@ are known: a white figure walking across black frames, a detector and a landmark
 Tracked frames must skip the detector and still stay on the moving figure; a figure that vanishes must
 be dropped and searched for again."""
 import numpy as np
+from scipy import ndimage
 
 from src.camera import to_original
 from src.demo.people import PeopleFinder
@@ -18,10 +19,11 @@ STEP = 6  # pixels the figure moves per frame
 IMG_SIZE = 224
 
 
-def frame_with_figure(left):
+def frame_with_figure(*lefts):
     image = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
-    if left is not None:
-        image[100:100 + FIGURE_H, left:left + FIGURE_W] = 255
+    for left in lefts:
+        if left is not None:
+            image[100:100 + FIGURE_H, left:left + FIGURE_W] = 255
     return image
 
 
@@ -39,9 +41,20 @@ def figure_keypoints(xs, ys):
     return keypoints
 
 
-def white(image):
-    ys, xs = np.nonzero(image[:, :, 0] > 127)
-    return xs, ys
+def figures(image):
+    """(xs, ys) of each white figure in `image`."""
+    labels, count = ndimage.label(image[:, :, 0] > 127)
+    return [np.nonzero(labels == number)[::-1] for number in range(1, count + 1)]
+
+
+def white(image, near=None):
+    """(xs, ys) of the white figure nearest to the point `near` (else of all of them)."""
+    found = figures(image)
+    if not found:
+        return np.zeros(0, int), np.zeros(0, int)
+    if near is None:
+        return np.concatenate([xs for xs, _ in found]), np.concatenate([ys for _, ys in found])
+    return min(found, key=lambda f: np.hypot(f[0].mean() - near[0], f[1].mean() - near[1]))
 
 
 class FigureDetector(object):
@@ -49,34 +62,34 @@ class FigureDetector(object):
     name = 'stand-in'
 
     def __init__(self):
-        self.detections = self.follows = 0
+        self.detections = self.follows = self.quick = 0
 
-    def detect(self, image):
+    def detect(self, image, tiles=True):
         self.detections += 1
-        xs, ys = white(image)
-        if not len(xs):
-            return []
+        self.quick += not tiles
+        return [self._detection(xs, ys) for xs, ys in figures(image)]
+
+    @staticmethod
+    def _detection(xs, ys):
         keypoints = figure_keypoints(xs, ys)
         box = np.array([xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1], np.float64)
-        return [Detection(box, .9, keypoints, alignment_of(keypoints))]
+        return Detection(box, .9, keypoints, alignment_of(keypoints))
 
     def follow(self, image, person):
         self.follows += 1
         centre, point = person.alignment
         radius = 1.25 * np.linalg.norm(point - centre)
-        xs, ys = white(image)
+        xs, ys = white(image, centre)
         near = (np.abs(xs - centre[0]) < radius) & (np.abs(ys - centre[1]) < radius)
         if near.sum() < 100:
             return None
-        found = self.detect(image)
-        self.detections -= 1  # the landmark model, not a full detection
-        return found[0]._replace(score=.8)
+        return self._detection(xs, ys)._replace(score=.8)
 
 
 def model_joints(image, person):
     """What HMR does for the follower: COCO+ 19 joints in original pixels on the figure seen in the crop."""
     crop, proc_param = crop_for_model(image, person.scale, person.center, IMG_SIZE)
-    xs, ys = white(((crop + 1) * 127.5).astype(np.uint8))
+    xs, ys = white(((crop + 1) * 127.5).astype(np.uint8), (IMG_SIZE / 2., IMG_SIZE / 2.))
     keypoints = figure_keypoints(xs, ys)
     joints_crop = reorder(keypoints[:, :2], OPENPOSE_COCO18, COCOPLUS19)
     return to_original(proc_param, np.zeros((1, 3)), np.array([1., 0., 0.]), joints_crop)[2]
@@ -127,6 +140,21 @@ def test_a_figure_gone_is_dropped_and_searched_for_again():
     assert 10 <= first_gone <= 10 + CONFIRM_EVERY
     assert all(n == 0 for n in seen[first_gone:20]) and all(n == 1 for n in seen[20:])
     assert detector.detections == 1 + (20 - first_gone) + 1
+
+
+def test_a_newcomer_is_found_by_the_periodic_search_of_the_whole_picture():
+    detector = FigureDetector()
+    live = JointFollower(PeopleFinder(IMG_SIZE, 10, detector=detector), redetect_every=10, confirm_every=CONFIRM_EVERY)
+    counts = []
+    for i in range(15):
+        # One figure, still; a second comes in at frame 3.
+        image = frame_with_figure(60, 420 if i >= 3 else None)
+        people, _ = live.people(image, 'frame %d' % i)
+        counts.append(len(people))
+        live.moved(SIZE, [model_joints(image, person) for person in people])
+    # Frame 0: the full search (tiles too); frame 10: the periodic one, the whole picture only, finds the newcomer.
+    assert counts == [1] * 10 + [2] * 5
+    assert detector.detections == 2 and detector.quick == 1
 
 
 def test_joints_that_leave_the_picture_end_the_person():

@@ -7,9 +7,10 @@ detections or from the frames before it.
 The model's joints cannot say that their person has gone (it draws a body in any crop), so every
 CONFIRM_EVERY frames a detector that can follow people (MediaPipe: its landmark model alone, one run
 a person) checks each followed person and re-anchors them on its own landmarks. A person whose joints
-leave the picture is dropped at once. The full detector runs when nobody is followed, when a check
-loses someone, and every REDETECT_EVERY frames for newcomers: a fresh detection replaces the followed
-person it is, and a followed person it missed stays if the landmark model has just seen them
+leave the picture is dropped at once. The full detector runs when nobody is followed and when a check
+loses someone; every REDETECT_EVERY frames it looks for newcomers (MediaPipe's: in the whole picture
+only, without its tiles for small people, one detector run instead of ~18). A fresh detection replaces
+the followed person it is, and a followed person it missed stays if the landmark model has just seen them
 (src/detectors/follow.py's rules); a detector without a landmark model (HOG) decides alone then.
 
 With --live_follow detector the old way is kept: the detector's own following (the landmark model)
@@ -25,8 +26,8 @@ from ..errors import HMRError
 from ..joints import COCOPLUS19, OPENPOSE_COCO18, reorder
 
 # Processed frames from one full detection to the next while someone is followed: newcomers wait at most
-# this long (about 2 s at 12 frames/s). A full detection (MediaPipe's detector on the whole picture and 17
-# tiles, then the landmark model a person) costs several model runs (bench_live times it), spread over these.
+# this long (about 2 s at 12 frames/s). That search (MediaPipe's detector on the whole picture, then the
+# landmark model a person found) costs about one model run a person, spread over these frames.
 REDETECT_EVERY = 24
 # Processed frames between the landmark model's checks of each followed person: what a ghost (a person
 # gone while their crop stays) lasts at most, and how far the model's joints may drift from the person.
@@ -129,7 +130,10 @@ class JointFollower(object):
         else:
             self._since_confirmation += 1
         if not followed or lost or redetect:
-            fresh = list(self.detector.detect(image))
+            # While everyone is followed, newcomers are looked for in the whole picture only where the detector
+            # can (MediaPipe's: one run instead of ~18 with its tiles); the full search when someone is missing.
+            quick = bool(followed) and not lost and hasattr(self.detector, 'follow')
+            fresh = list(self.detector.detect(image, tiles=False) if quick else self.detector.detect(image))
             self.detections += 1
             self._since_detection = self._since_confirmation = 0
             # A fresh detection replaces the followed person it is; a followed person it missed stays if the
