@@ -10,9 +10,10 @@ Each clip runs with the default following (`joints`: the model's 2D joints give 
 landmark model checks every 4 frames, the full detector now and then) and with `--live_follow detector`
 (the landmark model every frame). The synthetic model's joints do not land on the person, so with it
 `joints` keeps losing them and re-detecting (its full detections are reported): its figure is a lower
-bound. What a real model's joints would cost is bounded above by the `--detector none` run (the loop
-without any detector: the model, the crop, smoothing, VMC) plus the detector's share, measured here
-as the landmark model's and the full detector's own times on a frame of the clip.
+bound. What a real model's joints would give is estimated from the `--detector none` run (the loop
+without any detector: the model, the crop, smoothing, VMC) plus the detector's share, measured here:
+the landmark model's check and the search for newcomers (whole picture only), timed on a frame of the
+clip (`estimate_1person_joints_real_model_fps`; the full tiled detection is timed too).
 `--backend onnx` runs the live demo (and the batch-1 figure) on ONNX Runtime (the ONNX file exported
 once by .venv/onnx-export, as bench_onnx does).
 """
@@ -103,9 +104,10 @@ def detector_ms(clip):
     people = detector.detect(frames[0])
     figures = {}
     for name, run, repeat in (('full_detection', lambda: detector.detect(frames[0]), 3),
+                              ('newcomer_search', lambda: detector.detect(frames[0], tiles=False), 3),
                               ('landmark_follow', lambda: detector.follow(frames[1], people[0]), 10)):
-        if name == 'landmark_follow' and not (people and hasattr(detector, 'follow')):
-            continue
+        if name != 'full_detection' and not (people and hasattr(detector, 'follow')):
+            continue  # following by the model's joints needs a detector with a landmark model
         run()
         best = float('inf')
         for _ in range(repeat):
@@ -166,15 +168,15 @@ def live_run(clip, smpl, ckpt, extra_args):
 
 def joints_estimate(figures):
     """What `joints` following would give one person with a model whose joints land on them (the real
-    one): the loop without a detector, plus the landmark model every CONFIRM_EVERY frames and a full
-    detection every REDETECT_EVERY, at the times measured in this run. An estimate, not a measurement."""
+    one): the loop without a detector, plus the landmark model every CONFIRM_EVERY frames and the search
+    for newcomers every REDETECT_EVERY, at the times measured in this run. An estimate, not a measurement."""
     from src.live.follow import CONFIRM_EVERY, REDETECT_EVERY
     loop = figures.get('live_1person_no_detector_fps_processed')
-    full = [v for k, v in figures.items() if k.endswith('_ms_full_detection')]
+    search = [v for k, v in figures.items() if k.endswith('_ms_newcomer_search')]
     landmark = [v for k, v in figures.items() if k.endswith('_ms_landmark_follow')]
-    if not loop or not full:
+    if not loop or not search or not landmark:
         return {}
-    seconds = 1. / loop + (landmark[0] / CONFIRM_EVERY if landmark else 0.) / 1000. + full[0] / REDETECT_EVERY / 1000.
+    seconds = 1. / loop + (landmark[0] / CONFIRM_EVERY + search[0] / REDETECT_EVERY) / 1000.
     return {'estimate_1person_joints_real_model_fps': round(1. / seconds, 1)}
 
 
