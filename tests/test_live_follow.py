@@ -184,3 +184,14 @@ def test_without_a_detector_every_frame_is_the_finders():
     live = make_live_finder(finder)
     people, _ = live.people(frame_with_figure(40), 'frame 0')
     assert [p.source for p in people] == ['image']
+
+
+def test_the_warm_up_leaves_no_state_behind():
+    # Warmed up on a blank picture of the source's size, both modes must look for people on the first
+    # frame (the detector's follower, warmed up through its own detect, waited up to 8 frames).
+    for mode in ('joints', 'detector'):
+        detector = FigureDetector()
+        live = make_live_finder(PeopleFinder(IMG_SIZE, 10, detector=detector), mode)
+        live.warm_up(frame_with_figure())
+        people, _ = live.people(frame_with_figure(100), 'frame 0')
+        assert len(people) == 1, mode

@@ -86,6 +86,14 @@ class EveryFrame(object):
     def __init__(self, find_people):
         self.find_people = find_people
 
+    def warm_up(self, image):
+        """The detector's first, slow run, on `image`, leaving no state: a follower (src/detectors/follow.py)
+        that had seen a blank picture of the source's size would wait for its next full detection (up to 8
+        frames) before looking for anyone."""
+        detector = getattr(self.find_people.detector, 'detector', self.find_people.detector)
+        if detector is not None:
+            detector.detect(image)
+
     def people(self, image, name):
         """(Persons to crop, their keypoints for the tracker or None)."""
         try:
@@ -112,6 +120,10 @@ class JointFollower(object):
         self._since_detection = self._since_confirmation = 0
         self.detections = 0  # full detections run (for tests and the bench)
         self.confirmations = 0  # landmark model runs checking followed people
+
+    def warm_up(self, image):
+        """The detector's first, slow run, on `image`, leaving no state and counting no detection."""
+        self.detector.detect(image)
 
     def people(self, image, name):
         """(Persons to crop, their COCO-18 keypoints for the tracker). A person's `keypoints` (what the

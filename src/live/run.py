@@ -137,7 +137,7 @@ class LiveRun(object):
         summary['vmc_bundles'] = self.vmc.bundles_sent if self.vmc else 0
         detections = ''
         if hasattr(self.people, 'detections'):  # following by the model's joints: how often the detector ran
-            summary['detections'] = self.people.detections - 1  # less the warm-up's, on a blank picture
+            summary['detections'] = self.people.detections
             detections = ', %d full detections' % summary['detections']
         print('live: %(frames_read)d frames read, %(processed)d processed (%(fps_processed).1f/s), %(dropped)d dropped, '
               'median latency %(latency)s ms, %(vmc_bundles)d VMC bundles'
@@ -150,10 +150,7 @@ class LiveRun(object):
         first runs are slow (graph set-up, models loaded), which would otherwise drop a few seconds of
         frames and show that as latency."""
         self.model.predict_dict(np.zeros((1, self.model.img_size, self.model.img_size, 3), np.float32))
-        try:
-            self.people.people(np.zeros((WARM_UP_SIZE[1], WARM_UP_SIZE[0], 3), np.uint8), 'a blank picture')
-        except HMRError:
-            pass  # nobody there, as expected
+        self.people.warm_up(np.zeros((WARM_UP_SIZE[1], WARM_UP_SIZE[0], 3), np.uint8))
 
     def _process(self, frame, tracker, camera):
         """The frame's people (results in the shared camera, smoothed per track) and their track ids."""
