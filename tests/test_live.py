@@ -231,7 +231,9 @@ def test_hips_follow_the_person(synthetic_models, tmp_path):
                     'the cut-out clips); the hips are checked on the modern runtime')
     clip = str(tmp_path / 'right.mp4')
     write_walking_clip(clip, people=1, seconds=8.)
-    code, stdout, errors, bundles, _, _ = stream_run(synthetic_models, clip)
+    # The detector's own following: the synthetic model's joints do not land on the person, so following
+    # by them (the default, tested with stand-ins in test_live_follow.py) would lose them every few frames.
+    code, stdout, errors, bundles, _, _ = stream_run(synthetic_models, clip, '--live_follow', 'detector')
     assert code == 0 and not errors, errors
     root_x = np.array([messages[0][1][1] for _, messages in bundles])
     assert len(root_x) >= 8, stdout
@@ -266,10 +268,6 @@ def run_cli(synthetic_models, *args):
 def recorded(synthetic_models, tmp_path_factory):
     """A slow clip (1 frame/s: every frame is processed, even with the machine's 2 cores shared) recorded
     live, and the video demo's run on it."""
-    from src.compat import RUNTIME
-    if RUNTIME == 'legacy':
-        pytest.skip('recording a live capture is refused on the legacy runtime (its FFmpeg encoder dies '
-                    'once OpenCV 4.1.2 reads the source; not solved): tested on the modern runtime')
     folder = tmp_path_factory.mktemp('recorded')
     clip = str(folder / 'slow.mp4')
     write_sample_clip(clip, fps=1., seconds=6.)
@@ -333,15 +331,15 @@ def test_unusable_sources_and_addresses_are_one_line(synthetic_models, args, mes
 
 
 def test_ctrl_c_and_duration_end_the_run_cleanly(synthetic_models, sample_clip, tmp_path):
-    from src.compat import RUNTIME
-    if RUNTIME == 'legacy':
-        pytest.skip('it records the capture, which the legacy runtime refuses (see `recorded`)')
     # Ctrl-C: the run stops, the recording is written whole, exit status 0.
     proc = start_live(synthetic_models, '--live', sample_clip, '--detector', 'none', '--outputs', 'json,npz',
                       '--out_dir', str(tmp_path / 'interrupted'))
     stderr = StderrLines(proc)
     stderr.wait_for('reading ', 300)
-    time.sleep(2.)
+    # Once frames are processed (the status line shows the rates after the first; on a loaded machine it
+    # can take seconds), then a little more.
+    stderr.wait_for(', processed ', 120)
+    time.sleep(1.)
     proc.send_signal(signal.SIGINT)
     proc.wait(120)
     stdout = proc.stdout.read()

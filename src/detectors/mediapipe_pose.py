@@ -200,10 +200,12 @@ class MediaPipePose(object):
         self._anchors = ssd_anchor_centres()
         self._landmark_outputs = {tuple(d['shape'][1:]): d['index'] for d in self._landmarker.get_output_details()}
 
-    def detect(self, image):
+    def detect(self, image, tiles=True):
+        """Everyone in `image`; tiles=False looks at the whole picture only (one detector run instead of
+        about 18 on 640 x 480: people near the camera, as newcomers to a live scene are)."""
         check_image(image)
         people = [self._landmarks(image, hip, radius_point, score)
-                  for score, hip, radius_point in self._find_people(image)]
+                  for score, hip, radius_point in self._find_people(image, tiles)]
         people = [p for p in people if p is not None] or self._whole_image_person(image)
         return suppress_and_sort(people, SAME_PERSON_IOU)
 
@@ -227,10 +229,11 @@ class MediaPipePose(object):
         check_image(image)
         return self._landmarks(image, person.alignment[0], person.alignment[1])
 
-    def _find_people(self, image):
-        """(score, mid-hip xy, body-radius point xy) in original pixels for each person found in any window."""
+    def _find_people(self, image, tiles=True):
+        """(score, mid-hip xy, body-radius point xy) in original pixels for each person found in any window
+        (the whole picture only without `tiles`)."""
         boxes, keypoints, scores = [], [], []
-        for number, window in enumerate(detection_windows(image.shape)):
+        for number, window in enumerate(detection_windows(image.shape)[:None if tiles else 1]):
             found = self._detect_in_window(image, *window)
             # A tile that cuts a person through misjudges their body circle; an overlapping tile or the
             # whole image sees them whole.

@@ -8,6 +8,7 @@ from ..errors import HMRError
 def run_live(config):
     from ..demo import app as demo_app
     from ..demo import outputs as demo_outputs
+    from .follow import make_live_finder
     from .recorder import Recorder
     from .run import LiveRun, capture_name
     from .source import describe
@@ -22,13 +23,9 @@ def run_live(config):
         raise HMRError('--preview_port must be a port number (0-65535), got %d' % config.preview_port)
     # --outputs asks for the recording; none by default (a live run may last for hours).
     outputs = demo_outputs.parse_outputs(config.outputs, 'video') if config.outputs else ()
-    from ..compat import RUNTIME
-    if outputs and RUNTIME == 'legacy':
-        # Seen here: with OpenCV 4.1.2 reading the source, the FFmpeg encoder of the recording dies at its
-        # first frame (broken pipe); the cause is not found yet.
-        raise HMRError('--live with --outputs (recording) works on the modern runtime only; run it there, '
-                       'or drop --outputs')
-    find_people = demo_app.make_finder(config, video=True)
+    if config.json_path or config.bbox:
+        raise HMRError('--json_path and --bbox describe one image; a live source is searched by --detector')
+    people = make_live_finder(demo_app.make_finder(config), config.live_follow)
     model = demo_app.build_model(config, 1)
     body = demo_app.body_model(config, ('video',)) if (config.vmc or config.preview_port is not None or outputs) else None
     record = None
@@ -41,7 +38,7 @@ def run_live(config):
         def record(size, camera):
             return Recorder(stem, source, size, outputs, model, model.smpl.faces, body,
                             demo_app.picture_workers(config, 2), config.smooth)
-    run = LiveRun(model, find_people, body, smooth=config.smooth, vmc=VMCSender(config.vmc) if config.vmc else None,
+    run = LiveRun(model, people, body, smooth=config.smooth, vmc=VMCSender(config.vmc) if config.vmc else None,
                   vmc_track=config.vmc_track, record=record,
                   preview_address=(config.preview_host, config.preview_port) if config.preview_port is not None else None)
     run.run(config.live, config.timeout, config.duration)

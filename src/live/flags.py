@@ -10,3 +10,6 @@ flags.DEFINE_string('vmc', None, 'Live: send the VMC protocol (OSC over UDP) to 
 flags.DEFINE_integer('vmc_track', None, 'Live: the track id sent over VMC (default: the first person, kept while seen)')
 flags.DEFINE_integer('preview_port', None, 'Live: serve an MJPEG preview of the overlay on this port')
 flags.DEFINE_string('preview_host', '127.0.0.1', 'Live: the address the preview listens on')
+flags.DEFINE_enum('live_follow', 'joints', ['joints', 'detector'], 'Live: how people are followed between full '
+                  'detections: joints (the model\'s 2D joints give the next crop; the landmark model checks them '
+                  'every few frames) or detector (the detector\'s own following on every frame, slower)')

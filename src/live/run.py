@@ -1,4 +1,5 @@
-"""The live loop: the newest frame -> people (detector, following them between full detections) ->
+"""The live loop: the newest frame -> people (src/live/follow.py: the model's joints carry each person to
+the next frame's crop, the detector runs now and then) ->
 track ids -> the model (batch 1, one run per person) -> each track smoothed online -> VMC, the preview,
 the recording and the status line. Causal throughout: a frame's output depends on it and the frames
 before only, so it leaves as soon as the frame is processed.
@@ -52,10 +53,13 @@ class Status(object):
             (read1 - read0) / span, (done1 - done0) / span, dropped, 1000 * np.median(recent))
 
     def summary(self, source):
+        """The whole run's figures; frames/s processed is taken while frames were coming (from the first
+        frame to the last one processed), not over the --timeout waited after the source stopped."""
         elapsed = max(time.monotonic() - self.start, 1e-6)
+        processing = max(self._recent[-1][0] - self.start, 1e-6) if self._recent else elapsed
         return {'seconds': elapsed, 'frames_read': source.frames_read, 'processed': self.processed,
                 'dropped': source.dropped, 'fps_in': source.frames_read / elapsed,
-                'fps_processed': self.processed / elapsed,
+                'fps_processed': self.processed / processing,
                 'latency_ms_median': 1000 * float(np.median(self.latencies)) if self.latencies else None}
 
 
@@ -63,10 +67,10 @@ class LiveRun(object):
     """One live capture. `vmc` (a VMCSender or None), `preview_address` ((host, port) or None),
     `record` (a function (size, camera) -> Recorder, or None)."""
 
-    def __init__(self, model, find_people, body, smooth=True, vmc=None, vmc_track=None, preview_address=None,
+    def __init__(self, model, people, body, smooth=True, vmc=None, vmc_track=None, preview_address=None,
                  record=None, report=None):
         self.model = model
-        self.find_people = find_people
+        self.people = people  # src.live.follow: make_live_finder(...)
         self.body = body
         self.smooth = smooth
         self.vmc = vmc
@@ -76,6 +80,10 @@ class LiveRun(object):
         self.report = report or (lambda line: print(line, file=sys.stderr))
         self._smoothers = {}
         self._sent_track = None
+        self._processed_count = 0
+        if vmc is not None:
+            from .vmc import RestJoints
+            self._rest_joints = RestJoints(body)
 
     def run(self, source_text, timeout, duration=None):
         from tqdm import tqdm
@@ -127,9 +135,14 @@ class LiveRun(object):
             if recorder is not None:
                 recorder.discard()
         summary['vmc_bundles'] = self.vmc.bundles_sent if self.vmc else 0
+        detections = ''
+        if hasattr(self.people, 'detections'):  # following by the model's joints: how often the detector ran
+            summary['detections'] = self.people.detections
+            detections = ', %d full detections' % summary['detections']
         print('live: %(frames_read)d frames read, %(processed)d processed (%(fps_processed).1f/s), %(dropped)d dropped, '
               'median latency %(latency)s ms, %(vmc_bundles)d VMC bundles'
-              % dict(summary, latency='%.0f' % summary['latency_ms_median'] if summary['latency_ms_median'] else '-'))
+              % dict(summary, latency='%.0f' % summary['latency_ms_median'] if summary['latency_ms_median'] else '-')
+              + detections)
         return summary
 
     def _warm_up(self):
@@ -137,26 +150,23 @@ class LiveRun(object):
         first runs are slow (graph set-up, models loaded), which would otherwise drop a few seconds of
         frames and show that as latency."""
         self.model.predict_dict(np.zeros((1, self.model.img_size, self.model.img_size, 3), np.float32))
-        try:
-            self.find_people(np.zeros((WARM_UP_SIZE[1], WARM_UP_SIZE[0], 3), np.uint8), 'a blank picture')
-        except HMRError:
-            pass  # nobody there, as expected
+        self.people.warm_up(np.zeros((WARM_UP_SIZE[1], WARM_UP_SIZE[0], 3), np.uint8))
 
     def _process(self, frame, tracker, camera):
         """The frame's people (results in the shared camera, smoothed per track) and their track ids."""
-        try:
-            people = self.find_people(frame.image, 'frame %d' % frame.index)
-        except HMRError:
-            people = []  # nobody in this frame
-        keypoints = [p.keypoints for p in people]
-        ids = tracker.update(frame.index, np.array([p.bbox for p in people]).reshape(-1, 4),
-                             np.array(keypoints) if people and all(k is not None for k in keypoints) else None)
+        people, keypoints = self.people.people(frame.image, 'frame %d' % frame.index)
+        # The tracker counts processed frames, not the source's: when processing is slow, the frames dropped
+        # between two processed ones are no gap in which a person went unseen (a track ends after 30).
+        self._processed_count += 1
+        ids = tracker.update(self._processed_count, np.array([p.bbox for p in people]).reshape(-1, 4),
+                             np.array(keypoints) if people and keypoints is not None else None)
         results = []
         for person in people:
             crop, proc_param = crop_for_model(frame.image, person.scale, person.center, self.model.img_size)
             prediction = self.model.predict_dict(crop[None].astype(np.float32))
             results.append(person_result(person, proc_param, {k: v[0] for k, v in prediction.items()}))
         size = (frame.image.shape[1], frame.image.shape[0])
+        self.people.moved(size, [person['joints2d_original'] for person in results])
         return [with_quality(person, size) for person in in_shared_camera(results, camera)], ids
 
     def _smoothed(self, frame, track_id, person):
@@ -187,7 +197,7 @@ class LiveRun(object):
             if chosen is not None:
                 from .vmc import bone_transforms
                 pose, betas, trans = smoothed[chosen]
-                root, bones = bone_transforms(pose, self.body.rest(betas)[1], trans, self.body.parents)
+                root, bones = bone_transforms(pose, self._rest_joints(betas), trans, self.body.parents)
                 self.vmc.send(root, bones)
         if preview is not None:
             meshes = [self.body.forward(pose[None], betas, trans[None]).verts[0] for pose, betas, trans in smoothed]

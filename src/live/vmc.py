@@ -121,6 +121,19 @@ def bone_transforms(pose, rest_joints, translation, parents):
     return to_unity_position(positions[0] - hips_offset), bones
 
 
+class RestJoints(object):
+    """body.rest(betas)[1] (the 24 rest joints of a shape) without the mesh: the joints are linear in the
+    betas, so the joint regressor is applied to the template and to the shape directions once, here,
+    instead of to 6890 vertices every frame (that took ~14 ms a frame on the loaded 2-core machine)."""
+
+    def __init__(self, body):
+        self.template = body.j_regressor.dot(body.v_template)
+        self.directions = np.einsum('jv,vcb->jcb', body.j_regressor, body.shapedirs)
+
+    def __call__(self, betas):
+        return self.template + self.directions.dot(np.asarray(betas, np.float64))
+
+
 def _rotation(matrix):
     return Rotation.from_matrix(matrix) if hasattr(Rotation, 'from_matrix') else Rotation.from_dcm(matrix)
 
