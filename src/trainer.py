@@ -2,8 +2,8 @@
 separate Adam optimisers for encoder and discriminator), with the released class and method names.
 
 Variable names equal the released training checkpoint's, so runs of the released code and of this one
-resume each other. The loop, the checkpoints and the TensorBoard pictures around it are in
-src/training/ (loop.py, checkpoints.py, image_summaries.py).
+resume each other. The loop, what it needs of the trainer, the checkpoints and the TensorBoard
+pictures are in src/training/ (loop.py, contract.py, checkpoints.py, image_summaries.py).
 """
 import os
 
@@ -21,6 +21,7 @@ from .tf_smpl.batch_smpl import SMPL
 from .tf_smpl.projection import batch_orth_proj_idrot
 from .training import image_summaries
 from .training.checkpoints import Checkpoints
+from .training.contract import LoopModel
 from .training.loop import TrainingLoop
 
 # Names of the 23 non-root SMPL joints in the released summaries.
@@ -49,14 +50,66 @@ def load_mean_params(smpl_model_path):
     return mean
 
 
+def shown_examples(batch_size):
+    """Indices of the examples drawn in the pictures: the batch's first and last NUM_SHOW / 2."""
+    half = min(NUM_SHOW, batch_size) // 2
+    return np.hstack([np.arange(half), batch_size - np.arange(half) - 1])
+
+
+def adam_updates(workers, config, global_step, encoder, discriminator):
+    """The encoder's and the discriminator's Adam updates of their (loss, variables), the second None
+    for an encoder alone; the encoder's counts global_step."""
+    # As released: the encoder's optimiser is created (and so named) first.
+    d_optimizer = workers.optimizer(tf.train.AdamOptimizer(workers.learning_rate(config.d_lr)), 'DistributedAdam_D')
+    e_optimizer = workers.optimizer(tf.train.AdamOptimizer(workers.learning_rate(config.e_lr)), 'DistributedAdam_E')
+    e_grads = e_optimizer.compute_gradients(encoder[0], var_list=encoder[1])
+    e_opt = e_optimizer.apply_gradients(e_grads, global_step=global_step)
+    if discriminator is None:
+        return e_opt, None
+    # One step runs both updates, and the encoder's gradient reads D's weights (through e_loss_disc) while
+    # D's Adam rewrites them in place. Released, which weights it reads depends on thread timing; D is
+    # updated after that read here, so both updates always start from the same state (one of the
+    # schedules the released graph runs, the only one TF 2.x was seen to run).
+    e_grad_tensors = [g for g, _ in e_grads if g is not None]
+    d_grads = d_optimizer.compute_gradients(discriminator[0], var_list=discriminator[1])
+    with tf.control_dependencies(e_grad_tensors):
+        d_grads = [(None if g is None else tf.identity(g), v) for g, v in d_grads]
+    return e_opt, d_optimizer.apply_gradients(d_grads)
+
+
+def discriminator_histograms(d_out):
+    """The discriminator's outputs per joint, for all joints and for the shape, as released."""
+    histograms = [tf.summary.histogram('d_out/%s' % name, d_out[:, i]) for i, name in enumerate(D_JOINT_NAMES)]
+    histograms += [tf.summary.histogram('d_out/all_joints', d_out[:, 23]),
+                   tf.summary.histogram('d_out/beta', d_out[:, 24])]
+    return tf.summary.merge(histograms, collections=['occasional'])
+
+
+def pretrained_encoder(config, encoder_variables):
+    """(checkpoint, variables) a new run starts its ResNet from, or None."""
+    if not (config.pretrained_model_path and 'resnet' in config.model_type):
+        return None
+    return config.pretrained_model_path, [v for v in encoder_variables if 'resnet_v2_50' in v.name]
+
+
+class StageOutputs(object):
+    """Per IEF stage, in stage order, what the losses, the discriminator and the pictures gather."""
+
+    def __init__(self):
+        self.loss_kps, self.loss_3d_params, self.loss_3d_joints = [], [], []  # scalars, weighted
+        self.fake_rotations, self.fake_shapes = [], []  # (B, 23, 9) non-root rotations, (B, 10)
+        self.verts, self.pred_kps, self.cams = [], [], []  # of the shown examples: (S, V, 3), (S, 19, 2), (S, 3)
+
+
 class HMRTrainer(object):
+    """The released trainer: the training graph of HMR, run by TrainingLoop through loop_model()."""
+
     def __init__(self, config, data_loader, mocap_loader, num_itr_per_epoch=None, workers=SINGLE):
         """data_loader: the batch dict of DataLoader.load(); mocap_loader: (pose, shape) batches;
         workers: the data-parallel setting (src.distributed), one process by default."""
         self.config = config
         self.workers = workers
         self.model_dir = config.model_dir
-        self.pretrained_model_path = config.pretrained_model_path
         self.encoder_only = config.encoder_only
         self.use_3d_label = config.use_3d_label
         self.img_size = config.img_size
@@ -83,95 +136,93 @@ class HMRTrainer(object):
         self.smpl = SMPL(config.smpl_model_path, face_path=config.smpl_face_path)
         self.build_model()
         self.saver = tf.train.Saver(keep_checkpoint_every_n_hours=5)
-        pretrained = None
-        if self.pretrained_model_path and 'resnet' in self.model_type:
-            pretrained = (self.pretrained_model_path, [v for v in self.E_var if 'resnet_v2_50' in v.name])
-        self.checkpoints = Checkpoints(self.saver, self.model_dir, workers, pretrained, self.broadcast_op)
-        self.loop = TrainingLoop(self)
+        self.checkpoints = Checkpoints(self.saver, self.model_dir, workers, pretrained_encoder(config, self.E_var),
+                                       self.broadcast_op)
+        self.loop = TrainingLoop(self.loop_model(), workers)
 
-    # ---- graph ----
+    # ---- graph: the released ops in the released order (the op order seeds the initialisers) ----
     def build_model(self):
+        """IEF from the mean parameters, the discriminator, the losses, the pictures, the optimisers and
+        the summaries; then the workers' broadcast and stop vote."""
+        show = shown_examples(self.batch_size)
+        stages = self.build_ief(show)
+        if not self.encoder_only:
+            self.setup_discriminator(stages.fake_rotations, stages.fake_shapes)
+        self.gather_losses(stages)
+        self.gather_pictures(stages, show)
+        self.build_updates()
+        self.setup_summaries(stages.loss_kps)
+        self.broadcast_op = self.workers.broadcast()
+        self.workers.build_stop_vote()
+
+    def build_ief(self, show):
+        """The encoder's features, and num_stage regressor updates of theta from the mean parameters
+        (trained with the encoder), each stage scored by score_stage."""
         img_enc_fn, threed_enc_fn = get_encoder_fn_separate(self.model_type)
         self.img_feat, self.E_var = img_enc_fn(self.image_loader, weight_decay=self.config.e_wd, reuse=False)
         self.mean_var = tf.Variable(load_mean_params(self.config.smpl_model_path), name='mean_param',
                                     dtype=tf.float32, trainable=True)
         self.E_var.append(self.mean_var)
-        theta_prev = tf.tile(self.mean_var, [self.batch_size, 1])
-
-        loss_kps, loss_3d_params, loss_3d_joints = [], [], []
-        fake_rotations, fake_shapes = [], []
-        show = np.hstack([np.arange(min(NUM_SHOW, self.batch_size) // 2),
-                          self.batch_size - np.arange(min(NUM_SHOW, self.batch_size) // 2) - 1])
-        self.all_verts, self.all_pred_kps, self.all_pred_cams = [], [], []
+        theta = tf.tile(self.mean_var, [self.batch_size, 1])
+        stages = StageOutputs()
         for stage in range(self.num_stage):
-            state = tf.concat([self.img_feat, theta_prev], 1)
-            delta_theta, regressor_vars = threed_enc_fn(state, num_output=NUM_THETA, reuse=stage > 0)
+            delta_theta, regressor_vars = threed_enc_fn(tf.concat([self.img_feat, theta], 1), num_output=NUM_THETA,
+                                                        reuse=stage > 0)
             if stage == 0:
                 self.E_var.extend(regressor_vars)
-            theta_here = theta_prev + delta_theta
-            cams = theta_here[:, :NUM_CAM]
-            poses = theta_here[:, NUM_CAM:NUM_CAM + NUM_POSE]
-            shapes = theta_here[:, NUM_CAM + NUM_POSE:]
-            verts, Js, pred_Rs = self.smpl(shapes, poses, get_skin=True)
-            pred_kp = batch_orth_proj_idrot(Js, cams, name='proj2d_stage%d' % stage)
-            loss_kps.append(self.e_loss_weight * keypoint_l1_loss(self.kp_loader, pred_kp))
-            pred_Rs = tf.reshape(pred_Rs, [-1, 24, 9])
-            if self.use_3d_label:
-                loss_poseshape, loss_joints = self.get_3d_loss(pred_Rs, shapes, Js)
-                loss_3d_params.append(loss_poseshape)
-                loss_3d_joints.append(loss_joints)
-            fake_rotations.append(pred_Rs[:, 1:, :])
-            fake_shapes.append(shapes)
-            self.all_verts.append(tf.gather(verts, show))
-            self.all_pred_kps.append(tf.gather(pred_kp, show))
-            self.all_pred_cams.append(tf.gather(cams, show))
-            theta_prev = theta_here
+            theta = theta + delta_theta
+            self.score_stage(stage, theta, show, stages)
+        return stages
 
-        if not self.encoder_only:
-            self.setup_discriminator(fake_rotations, fake_shapes)
+    def score_stage(self, stage, theta, show, stages):
+        """One stage's SMPL body and its keypoint and 3D losses, discriminator inputs and shown examples."""
+        cams = theta[:, :NUM_CAM]
+        poses = theta[:, NUM_CAM:NUM_CAM + NUM_POSE]
+        shapes = theta[:, NUM_CAM + NUM_POSE:]
+        verts, Js, pred_Rs = self.smpl(shapes, poses, get_skin=True)
+        pred_kp = batch_orth_proj_idrot(Js, cams, name='proj2d_stage%d' % stage)
+        stages.loss_kps.append(self.e_loss_weight * keypoint_l1_loss(self.kp_loader, pred_kp))
+        pred_Rs = tf.reshape(pred_Rs, [-1, 24, 9])
+        if self.use_3d_label:
+            loss_poseshape, loss_joints = self.get_3d_loss(pred_Rs, shapes, Js)
+            stages.loss_3d_params.append(loss_poseshape)
+            stages.loss_3d_joints.append(loss_joints)
+        stages.fake_rotations.append(pred_Rs[:, 1:, :])
+        stages.fake_shapes.append(shapes)
+        stages.verts.append(tf.gather(verts, show))
+        stages.pred_kps.append(tf.gather(pred_kp, show))
+        stages.cams.append(tf.gather(cams, show))
+
+    def gather_losses(self, stages):
+        """The encoder's loss (the last stage's keypoints, adversarial, 3D) and the discriminator's."""
         with tf.name_scope('gather_e_loss'):
-            self.e_loss_kp = loss_kps[-1]
+            self.e_loss_kp = stages.loss_kps[-1]
             self.e_loss = self.e_loss_kp
             if not self.encoder_only:
                 self.e_loss = self.d_loss_weight * self.e_loss_disc + self.e_loss
             if self.use_3d_label:
-                self.e_loss_3d, self.e_loss_3d_joints = loss_3d_params[-1], loss_3d_joints[-1]
+                self.e_loss_3d, self.e_loss_3d_joints = stages.loss_3d_params[-1], stages.loss_3d_joints[-1]
                 self.e_loss += self.e_loss_3d + self.e_loss_3d_joints
         if not self.encoder_only:
             with tf.name_scope('gather_d_loss'):
                 self.d_loss = self.d_loss_weight * (self.d_loss_real + self.d_loss_fake)
 
-        self.all_verts = tf.stack(self.all_verts, axis=1)
-        self.all_pred_kps = tf.stack(self.all_pred_kps, axis=1)
-        self.all_pred_cams = tf.stack(self.all_pred_cams, axis=1)
+    def gather_pictures(self, stages, show):
+        """The shown examples' inputs, and their meshes, keypoints and cameras of all stages."""
+        self.all_verts = tf.stack(stages.verts, axis=1)
+        self.all_pred_kps = tf.stack(stages.pred_kps, axis=1)
+        self.all_pred_cams = tf.stack(stages.cams, axis=1)
         self.show_imgs = tf.gather(self.image_loader, show)
         self.show_kps = tf.gather(self.kp_loader, show)
 
-        # Batch-norm moving statistics update with every encoder step.
+    def build_updates(self):
+        """Separate Adam optimisers of the encoder (with the batch-norm statistics) and the discriminator."""
         update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
         if update_ops:
             with tf.control_dependencies([tf.group(*update_ops)]):
                 self.e_loss = tf.identity(self.e_loss)
-        # As released: the encoder's optimiser is created (and so named) first.
-        d_optimizer = self.workers.optimizer(tf.train.AdamOptimizer(self.workers.learning_rate(self.config.d_lr)),
-                                             'DistributedAdam_D')
-        e_optimizer = self.workers.optimizer(tf.train.AdamOptimizer(self.workers.learning_rate(self.config.e_lr)),
-                                             'DistributedAdam_E')
-        e_grads = e_optimizer.compute_gradients(self.e_loss, var_list=self.E_var)
-        self.e_opt = e_optimizer.apply_gradients(e_grads, global_step=self.global_step)
-        if not self.encoder_only:
-            # One step runs both updates, and the encoder's gradient reads D's weights (through e_loss_disc)
-            # while D's Adam rewrites them in place. Released, which weights it reads depends on thread
-            # timing; D is updated after that read here, so both updates always start from the same state
-            # (one of the schedules the released graph runs, the only one TF 2.x was seen to run).
-            e_grad_tensors = [g for g, _ in e_grads if g is not None]
-            d_grads = d_optimizer.compute_gradients(self.d_loss, var_list=self.D_var)
-            with tf.control_dependencies(e_grad_tensors):
-                d_grads = [(None if g is None else tf.identity(g), v) for g, v in d_grads]
-            self.d_opt = d_optimizer.apply_gradients(d_grads)
-        self.setup_summaries(loss_kps)
-        self.broadcast_op = self.workers.broadcast()
-        self.workers.build_stop_vote()
+        self.e_opt, self.d_opt = adam_updates(self.workers, self.config, self.global_step, (self.e_loss, self.E_var),
+                                              None if self.encoder_only else (self.d_loss, self.D_var))
 
     def setup_discriminator(self, fake_rotations, fake_shapes):
         """Real MoSh (pose, shape) against the predictions of all stages: B * num_stage of each."""
@@ -209,36 +260,32 @@ class HMRTrainer(object):
             scalars += [('e_loss_3d_params_noscale', self.e_loss_3d / self.e_3d_weight),
                         ('e_loss_3d_joints_noscale', self.e_loss_3d_joints / self.e_3d_weight)]
         self.summary_op_always = tf.summary.merge([tf.summary.scalar('loss/' + name, value) for name, value in scalars])
-        self.summary_op_occ = None
-        if not self.encoder_only:
-            occasional = [tf.summary.histogram('d_out/%s' % name, self.d_out[:, i])
-                          for i, name in enumerate(D_JOINT_NAMES)]
-            occasional += [tf.summary.histogram('d_out/all_joints', self.d_out[:, 23]),
-                           tf.summary.histogram('d_out/beta', self.d_out[:, 24])]
-            self.summary_op_occ = tf.summary.merge(occasional, collections=['occasional'])
+        self.summary_op_occ = None if self.encoder_only else discriminator_histograms(self.d_out)
 
-    # ---- what a step runs ----
-    def step_fetches(self):
-        """What every step runs and reports."""
-        fetches = {'summary': self.summary_op_always, 'e_loss': self.e_loss, 'e_opt': self.e_opt,
-                   'loss_kp': self.e_loss_kp}
+    # ---- what the training loop runs (src/training/contract.py) ----
+    def loop_model(self):
+        """The trained graph as TrainingLoop sees it: the step, the summaries, pictures, checkpoints, status."""
+        fetches = {'e_loss': self.e_loss, 'e_opt': self.e_opt, 'loss_kp': self.e_loss_kp}
         if not self.encoder_only:
             fetches.update({'d_opt': self.d_opt, 'd_loss': self.d_loss})
         if self.use_3d_label:
             fetches.update({'loss_3d_params': self.e_loss_3d, 'loss_3d_joints': self.e_loss_3d_joints})
-        return fetches
+        pictures = image_summaries.picture_fetches(self.show_imgs, self.show_kps, self.all_verts, self.all_pred_kps,
+                                                   self.all_pred_cams)
+        return LoopModel(fetches=fetches, summary=self.summary_op_always, picture_fetches=pictures,
+                         picture_summary=self.summary_op_occ,
+                         draw_pictures=image_summaries.Pictures(self.smpl.faces, self.img_size),
+                         picture_every=self.config.log_img_step, global_step=self.global_step,
+                         checkpoints=self.checkpoints, status=self.status, run_dir=self.model_dir)
 
-    def image_fetches(self):
-        """What a step that draws TensorBoard pictures runs besides (every log_img_step steps)."""
-        fetches = {'input_img': self.show_imgs, 'gt_kp': self.show_kps, 'e_verts': self.all_verts,
-                   'joints': self.all_pred_kps, 'cam': self.all_pred_cams}
-        if self.summary_op_occ is not None:
-            fetches['summary_occasional'] = self.summary_op_occ
-        return fetches
-
-    def draw_results(self, result, renderer):
-        """One summary image per shown example: keypoints (ground truth and predicted) and the mesh, per stage."""
-        return image_summaries.draw_results(result, renderer, self.img_size)
+    def status(self, report, step, seconds):
+        """The progress bar's line after a step of `seconds`."""
+        line = {'epoch': '%.2f' % (step / float(self.num_itr_per_epoch)), 'e_loss': '%.4f' % report['e_loss'],
+                'kp': '%.4f' % (report['loss_kp'] / self.e_loss_weight),
+                'ex/s': '%.1f' % (self.batch_size * self.workers.size / seconds)}
+        if 'd_loss' in report:
+            line['d_loss'] = '%.4f' % report['d_loss']
+        return line
 
     def train(self, max_steps=None, save_every_secs=600, progress=True, on_step=None):
         """Train until `epoch` epochs (or max_steps in total) are done, or SIGINT/SIGTERM; a checkpoint is

@@ -9,13 +9,31 @@ from ..compat import tf
 from ..util import renderer as vis_util
 
 
-def summary_renderer(faces, img_size):
-    """The renderer of the pictures, or None without mesh faces (a SMPL model without them)."""
-    return vis_util.SMPLRenderer(img_size=img_size, faces=faces) if faces is not None else None
+def picture_fetches(images, keypoints, verts, pred_keypoints, cams):
+    """What a picture step fetches for `Pictures`: the shown examples' input images and ground-truth
+    keypoints, and per IEF stage their meshes, predicted keypoints and cameras."""
+    return {'input_img': images, 'gt_kp': keypoints, 'e_verts': verts, 'joints': pred_keypoints, 'cam': cams}
+
+
+class Pictures(object):
+    """The trainer's `draw_pictures`: result (its picture fetches) -> tf.Summary, or None without mesh
+    faces (a SMPL model without them). The renderer is made at the first picture (chief worker only)."""
+
+    def __init__(self, faces, img_size):
+        self.faces = faces
+        self.img_size = img_size
+        self._renderer = None
+
+    def __call__(self, result):
+        if self.faces is None:
+            return None
+        if self._renderer is None:
+            self._renderer = vis_util.SMPLRenderer(img_size=self.img_size, faces=self.faces)
+        return draw_results(result, self._renderer, self.img_size)
 
 
 def draw_results(result, renderer, img_size):
-    """A tf.Summary with one image per shown example of `result` (the trainer's image fetches)."""
+    """A tf.Summary with one image per shown example of `result` (the values of picture_fetches)."""
     from PIL import Image
     camera = np.array([FLENGTH, img_size / 2., img_size / 2.])
     values = []
