@@ -20,7 +20,7 @@ from src.demo import app
 from src.errors import HMRError
 from src.util import download, files
 from src.util.image import MAX_PIXELS, read_image
-from src.video.sample_clip import write_sample_clip
+from src.samples.sample_clip import write_sample_clip
 from tests.conftest import PROJECT_DIR
 from tests.test_demo import demo_main, sample_image
 from tests.test_reliability_workers import FAULTY_DEMO

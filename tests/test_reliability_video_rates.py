@@ -12,7 +12,7 @@ import pytest
 from src.errors import HMRError
 from src.video import io
 from src.video.io import VideoReader, VideoWriter, stream_rate
-from src.video.sample_clip import write_sample_clip
+from src.samples.sample_clip import write_sample_clip
 from tests.test_demo_video import run_demo
 
 pytestmark = pytest.mark.timeout(300)
