@@ -154,7 +154,8 @@ def replay(out_dir, smpl_path):
     the clip's NPZ (OUT/export), written by the demo's code from the recorded predictions."""
     from src.body_model import BodyModel
     from src.demo.images import ImageRun, Prepared
-    from src.demo.video import VideoRun
+    from src.demo.records import RunContext
+    from src.demo.video_run import VideoRun
     from src.export.cli import run as export
     from src.util.image import crop_for_model
     data = load()
@@ -167,10 +168,11 @@ def replay(out_dir, smpl_path):
     people = replayed_people(data, 'image_', 0, len(data['image_theta']))
     cropped = [crop_for_model(image, p.scale, p.center, ReplayModel.img_size) for p in people]
     item = Prepared(IMAGE_PATH, 'random', image, people, [c for c, _ in cropped], [p for _, p in cropped], None)
-    failures = ImageRun(ReplayModel(data, 'image_'), body.faces, folders[0], IMAGE_OUTPUTS, 0, body).run([item])
+    failures = ImageRun(RunContext(ReplayModel(data, 'image_'), body.faces, body, folders[0], IMAGE_OUTPUTS, 0)).run([item])
     assert failures == 0
     clip = os.path.join(os.path.dirname(os.path.abspath(out_dir)), 'clip.mp4')
     write_stand_in_clip(clip, data)
-    VideoRun(ReplayModel(data, 'video_'), body.faces, body, folders[1], VIDEO_OUTPUTS, 0).run(clip, ReplayFinder(data))
+    VideoRun(RunContext(ReplayModel(data, 'video_'), body.faces, body, folders[1], VIDEO_OUTPUTS, 0)).run(
+        clip, ReplayFinder(data))
     export(['--motion', os.path.join(folders[1], 'clip.npz'), '--out_dir', folders[2], '--smpl_model', smpl_path])
     return Written(out_dir, clip)

@@ -4,8 +4,10 @@ import os
 import sys
 
 from ..errors import HMRError
-from . import outputs as demo_outputs
+from . import writers
+from .outputs import output_names
 from .people import PeopleFinder, parse_boxes
+from .records import RunContext
 from .sources import is_video_path, list_images, refuse_overwriting_inputs
 from ..world.flags import camera_for, options as world_options
 
@@ -47,7 +49,7 @@ def build_model(config, batch_size):
 
 def body_model(config, outputs):
     """The NumPy SMPL the exporters and the video overlay pose, loaded only when they are asked for."""
-    if not set(outputs) & {'bvh', 'glb', 'video'} and not getattr(config, 'world', False):
+    if not writers.needs(outputs, writers.BODY) and not getattr(config, 'world', False):
         return None
     from ..body_model import BodyModel
     return BodyModel.from_pickle(config.smpl_model_path)
@@ -57,11 +59,11 @@ def run_images(config, paths, model=None):
     from tqdm import tqdm
     from .images import ImageRun, prepared
 
-    outputs = demo_outputs.parse_outputs(config.outputs, 'image')
+    outputs = writers.parse_outputs(config.outputs, writers.IMAGE)
     if config.json_path and len(paths) > 1:
         raise HMRError('--json_path describes one image, but %s names %d' % (config.img_path, len(paths)))
-    refuse_overwriting_inputs(paths + [config.json_path], config.out_dir, demo_outputs.output_names(paths),
-                              ['png' if name == 'figure' else name for name in outputs])
+    refuse_overwriting_inputs(paths + [config.json_path], config.out_dir, output_names(paths),
+                              writers.extensions(outputs))
     find_people = make_finder(config)
     items = prepared(paths, find_people, config.img_size)
     batch_size = config.batch_size
@@ -76,9 +78,9 @@ def run_images(config, paths, model=None):
     options = world_options(config)
     if options.world:
         raise HMRError('--world finds the floor from the motion of a video; %s is not one' % config.img_path)
-    run = ImageRun(model, model.smpl.faces, config.out_dir, outputs, picture_workers(config, len(paths)),
-                   body_model(config, outputs), report=lambda line: tqdm.write(line, file=sys.stderr),
-                   camera_for=camera_for(options), draw_flags=options.flags)
+    context = RunContext(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
+                         picture_workers(config, len(paths)), lambda line: tqdm.write(line, file=sys.stderr))
+    run = ImageRun(context, camera_for=camera_for(options), draw_flags=options.flags)
     with tqdm(total=len(paths), desc='HMR', unit='image', disable=len(paths) == 1) as bar:
         failures = run.run(items, progress=lambda: bar.update(1))
     print('wrote results for %d of %d image(s) to %s' % (len(paths) - failures, len(paths), config.out_dir))
@@ -86,12 +88,13 @@ def run_images(config, paths, model=None):
 
 
 def run_video(config, model=None):
-    from .video import VideoRun
-    outputs = demo_outputs.parse_outputs(config.outputs, 'video')
+    from .video_run import VideoRun
+    outputs = writers.parse_outputs(config.outputs, writers.VIDEO)
     find_people = make_finder(config, video=True)
     model = model if model is not None else build_model(config, config.batch_size)
-    run = VideoRun(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
-                   picture_workers(config, 2), smooth=config.smooth, world=world_options(config))
+    context = RunContext(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
+                         picture_workers(config, 2))
+    run = VideoRun(context, smooth=config.smooth, world=world_options(config))
     return run.run(config.img_path, find_people, config.start, config.end, config.every)
 
 

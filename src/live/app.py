@@ -7,7 +7,7 @@ from ..errors import HMRError
 
 def run_live(config):
     from ..demo import app as demo_app
-    from ..demo import outputs as demo_outputs
+    from ..demo import writers
     from .recorder import Recorder
     from .run import LiveRun, capture_name
     from .source import describe
@@ -21,7 +21,7 @@ def run_live(config):
     if config.preview_port is not None and not 0 <= config.preview_port < 65536:
         raise HMRError('--preview_port must be a port number (0-65535), got %d' % config.preview_port)
     # --outputs asks for the recording; none by default (a live run may last for hours).
-    outputs = demo_outputs.parse_outputs(config.outputs, 'video') if config.outputs else ()
+    outputs = writers.parse_outputs(config.outputs, writers.VIDEO) if config.outputs else ()
     from ..compat import RUNTIME
     if outputs and RUNTIME == 'legacy':
         # Seen here: with OpenCV 4.1.2 reading the source, the FFmpeg encoder of the recording dies at its
