@@ -153,26 +153,36 @@ def replay(out_dir, smpl_path):
     """Every output of the recorded photo (OUT/image) and clip (OUT/video), and the motion re-export of
     the clip's NPZ (OUT/export), written by the demo's code from the recorded predictions."""
     from src.body_model import BodyModel
-    from src.demo.images import ImageRun, Prepared
     from src.demo.records import RunContext
     from src.demo.video_run import VideoRun
     from src.export.cli import run as export
-    from src.util.image import crop_for_model
     data = load()
     body = BodyModel.from_pickle(smpl_path)
     folders = [os.path.join(out_dir, name) for name in ('image', 'video', 'export')]
     for folder in folders:
         os.makedirs(folder)
-    height, width = data['image_frame_shape']
-    image = stand_in_pixels(height, width)
-    people = replayed_people(data, 'image_', 0, len(data['image_theta']))
-    cropped = [crop_for_model(image, p.scale, p.center, ReplayModel.img_size) for p in people]
-    item = Prepared(IMAGE_PATH, 'random', image, people, [c for c, _ in cropped], [p for _, p in cropped], None)
-    failures = ImageRun(RunContext(ReplayModel(data, 'image_'), body.faces, body, folders[0], IMAGE_OUTPUTS, 0)).run([item])
-    assert failures == 0
+    replay_image(folders[0], smpl_path, IMAGE_OUTPUTS, body)
     clip = os.path.join(os.path.dirname(os.path.abspath(out_dir)), 'clip.mp4')
     write_stand_in_clip(clip, data)
     VideoRun(RunContext(ReplayModel(data, 'video_'), body.faces, body, folders[1], VIDEO_OUTPUTS, 0)).run(
         clip, ReplayFinder(data))
     export(['--motion', os.path.join(folders[1], 'clip.npz'), '--out_dir', folders[2], '--smpl_model', smpl_path])
     return Written(out_dir, clip)
+
+
+def replay_image(out_dir, smpl_path, outputs, body=None):
+    """The recorded photo's `outputs` written into `out_dir`; returns their stem (OUT/random)."""
+    from src.body_model import BodyModel
+    from src.demo.images import ImageRun, Prepared
+    from src.demo.records import RunContext
+    from src.util.image import crop_for_model
+    data = load()
+    body = body or BodyModel.from_pickle(smpl_path)
+    height, width = data['image_frame_shape']
+    image = stand_in_pixels(height, width)
+    people = replayed_people(data, 'image_', 0, len(data['image_theta']))
+    cropped = [crop_for_model(image, p.scale, p.center, ReplayModel.img_size) for p in people]
+    item = Prepared(IMAGE_PATH, 'random', image, people, [c for c, _ in cropped], [p for _, p in cropped], None)
+    failures = ImageRun(RunContext(ReplayModel(data, 'image_'), body.faces, body, out_dir, outputs, 0)).run([item])
+    assert failures == 0
+    return os.path.join(out_dir, 'random')
