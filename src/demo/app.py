@@ -7,6 +7,7 @@ from ..errors import HMRError
 from . import writers
 from .outputs import output_names
 from .people import PeopleFinder, parse_boxes
+from .body import numpy_body, read_body
 from .records import RunContext
 from .sources import is_video_path, list_images, refuse_overwriting_inputs
 from ..world.flags import camera_for, options as world_options
@@ -42,17 +43,19 @@ def picture_workers(config, count):
     return 0 if count == 1 else max(1, min(MAX_PICTURE_WORKERS, os.cpu_count() or 1))
 
 
-def build_model(config, batch_size):
+def build_model(config, batch_size, body=None):
+    """The backend's model; `body`: the run's RunBody (src/demo/body.py), its pickle already read."""
     from ..backends import build_model as build_backend_model
-    return build_backend_model(config, batch_size)
+    return build_backend_model(config, batch_size, body.model if body is not None else None)
 
 
-def body_model(config, outputs):
-    """The NumPy SMPL the exporters and the video overlay pose, loaded only when they are asked for."""
-    if not writers.needs(outputs, writers.BODY) and not getattr(config, 'world', False):
-        return None
-    from ..body_model import BodyModel
-    return BodyModel.from_pickle(config.smpl_model_path)
+def model_and_body(config, batch_size, outputs, model=None):
+    """(model, faces, NumPy body or None) of a run, the SMPL pickle read once; `model`: one already
+    loaded (the web app's), whose faces are kept."""
+    if model is not None:
+        return model, model.smpl.faces, numpy_body(config, outputs)
+    body = read_body(config)
+    return build_model(config, batch_size, body), body.faces, numpy_body(config, outputs, body)
 
 
 def run_images(config, paths, model=None):
@@ -74,12 +77,12 @@ def run_images(config, paths, model=None):
             raise HMRError(item.error)
         items = iter([item])
         batch_size = min(batch_size, len(item.crops))
-    model = model if model is not None else build_model(config, batch_size)
     options = world_options(config)
     if options.world:
         raise HMRError('--world finds the floor from the motion of a video; %s is not one' % config.img_path)
-    context = RunContext(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
-                         picture_workers(config, len(paths)), lambda line: tqdm.write(line, file=sys.stderr))
+    model, faces, body = model_and_body(config, batch_size, outputs, model)
+    context = RunContext(model, faces, body, config.out_dir, outputs, picture_workers(config, len(paths)),
+                         lambda line: tqdm.write(line, file=sys.stderr))
     run = ImageRun(context, camera_for=camera_for(options), draw_flags=options.flags)
     with tqdm(total=len(paths), desc='HMR', unit='image', disable=len(paths) == 1) as bar:
         failures = run.run(items, progress=lambda: bar.update(1))
@@ -91,9 +94,8 @@ def run_video(config, model=None):
     from .video_run import VideoRun
     outputs = writers.parse_outputs(config.outputs, writers.VIDEO)
     find_people = make_finder(config, video=True)
-    model = model if model is not None else build_model(config, config.batch_size)
-    context = RunContext(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
-                         picture_workers(config, 2))
+    model, faces, body = model_and_body(config, config.batch_size, outputs, model)
+    context = RunContext(model, faces, body, config.out_dir, outputs, picture_workers(config, 2))
     run = VideoRun(context, smooth=config.smooth, world=world_options(config))
     return run.run(config.img_path, find_people, config.start, config.end, config.every)
 

@@ -29,8 +29,9 @@ def run_live(config):
         raise HMRError('--live with --outputs (recording) works on the modern runtime only; run it there, '
                        'or drop --outputs')
     find_people = demo_app.make_finder(config, video=True)
-    model = demo_app.build_model(config, 1)
-    body = demo_app.body_model(config, ('video',)) if (config.vmc or config.preview_port is not None or outputs) else None
+    # The NumPy body poses what is sent, previewed or recorded.
+    posed = config.vmc or config.preview_port is not None or outputs
+    model, faces, body = demo_app.model_and_body(config, 1, ('video',) if posed else ())
     record = None
     if outputs:
         if not os.path.isdir(config.out_dir):
@@ -39,7 +40,7 @@ def run_live(config):
         source = os.path.abspath(config.live) if os.path.isfile(config.live) else config.live
 
         def record(size, camera):
-            return Recorder(stem, source, size, outputs, model, model.smpl.faces, body,
+            return Recorder(stem, source, size, outputs, model, faces, body,
                             demo_app.picture_workers(config, 2), config.smooth)
     run = LiveRun(model, find_people, body, smooth=config.smooth, vmc=VMCSender(config.vmc) if config.vmc else None,
                   vmc_track=config.vmc_track, record=record,
