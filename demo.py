@@ -11,7 +11,7 @@
 Each image gives, in --out_dir: NAME.png (the released six-panel figure), NAME.obj (every person's
 mesh in the original image's camera frame), NAME.json and NAME.npz (per person: theta, camera, 2D/3D
 joints, box, crop); a video gives NAME.mp4 (the meshes over the frames), NAME.json / NAME.npz (per
-track) and NAME_track<ID>.bvh / .glb. --outputs chooses among figure,obj,json,npz,video,bvh,glb.
+track) and NAME_track<ID>.bvh / .glb. --outputs chooses among the rows of src/demo/writers.py.
 """
 import os
 import sys
@@ -21,6 +21,7 @@ from absl import flags
 import src.backends.flags  # noqa: F401 (--backend, --onnx_path, --precision)
 import src.live.flags  # noqa: F401 (defines --live and its flags)
 from src.detectors import NAMES as DETECTOR_NAMES
+from src.demo import writers as demo_writers
 from src.errors import HMRError
 from src.world import flags as world_flags  # --focal, --fov, --world, --foot_lock, --flags
 
@@ -33,8 +34,7 @@ flags.DEFINE_string('out_dir', 'out', 'Folder for the results')
 flags.DEFINE_enum('detector', 'auto', ['auto', 'none'] + list(DETECTOR_NAMES),
                   'Person detector when no --json_path or --bbox is given (none: the whole image is one person)')
 flags.DEFINE_integer('max_people', 10, 'At most this many people per image, biggest (or most confident) first')
-flags.DEFINE_string('outputs', None, 'Comma-separated outputs among figure,obj,json,npz,video,bvh,glb '
-                    '(default: figure,obj,json,npz for images; video,json,npz,bvh,glb for a video)')
+flags.DEFINE_string('outputs', None, demo_writers.help_text())
 flags.DEFINE_integer('workers', -1, 'Processes drawing pictures beside the model (0: none; default: 0 for '
                      'one image, else one per core, up to 4)')
 flags.DEFINE_integer('start', 0, 'Video: first frame (0-based)')

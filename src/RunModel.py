@@ -9,8 +9,9 @@ from .tf_smpl.batch_smpl import SMPL
 
 
 class RunModel(object):
-    def __init__(self, config, sess=None):
-        """Builds the graph for `config.batch_size` images and restores `config.load_path` into `sess`."""
+    def __init__(self, config, sess=None, smpl_model=None):
+        """Builds the graph for `config.batch_size` images and restores `config.load_path` into `sess`;
+        `smpl_model`: the SMPL pickle's contents when already read (else it is read here)."""
         self.config = config
         self.load_path = config.load_path
         require_model_files(load_path=self.load_path or '')
@@ -28,7 +29,8 @@ class RunModel(object):
         self.proj_fn = proj_util.batch_orth_proj_idrot
 
         self.images_pl = tf.placeholder(tf.float32, shape=(self.batch_size, self.img_size, self.img_size, 3))
-        self.smpl = SMPL(self.smpl_model_path, joint_type=self.joint_type, face_path=config.smpl_face_path)
+        self.smpl = SMPL(self.smpl_model_path, joint_type=self.joint_type, face_path=config.smpl_face_path,
+                         model=smpl_model)
         with plain_graph_building():
             self.build_test_model_ief()
 

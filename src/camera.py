@@ -34,6 +34,11 @@ def whole_frame_camera(size, img_size=224):
     return np.array([FLENGTH * max(width, height) / float(img_size), width / 2., height / 2.])
 
 
+def project(camera, points):
+    """(..., 3) points in the frame of `camera` [f, cx, cy] -> (..., 2) pixels."""
+    return camera[0] * points[..., :2] / points[..., 2:] + camera[1:]
+
+
 def shift_into(camera, own_camera, verts):
     """The translation that moves `verts`, placed for `own_camera`, into `camera` so that the mesh's
     centre lands on the same pixel, at a depth scaled by the ratio of the focal lengths: several

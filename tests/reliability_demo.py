@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from src.demo import images, video  # noqa: E402
+from src.demo import outputs, video_files, writers  # noqa: E402
 from src.errors import HMRError  # noqa: E402
 from src.video import io  # noqa: E402
 
@@ -40,7 +40,7 @@ def _die():
 
 KIND, _, ARG = os.environ.get('RELIABILITY_FAULT', '').partition(':')
 # Jobs given to the picture workers are pickled by name: the stand-ins live at this module's top.
-_DRAW_FIGURE, _DRAW_OVERLAY, _WRITE = images._write_figure, video.overlay_frame, io.VideoWriter.write
+_DRAW_FIGURE, _DRAW_OVERLAY, _WRITE = outputs.write_figure, video_files.overlay_frame, io.VideoWriter.write
 _CALLS = [0]
 
 
@@ -70,9 +70,9 @@ def failing_write(self, frame):
 
 
 if KIND == 'kill_figure':
-    images._write_figure = dying_figure
+    writers.WRITERS = tuple(w._replace(image=dying_figure) if w.name == 'figure' else w for w in writers.WRITERS)
 elif KIND == 'kill_overlay':
-    video.overlay_frame = dying_overlay
+    video_files.overlay_frame = dying_overlay
 elif KIND in ('fail_write', 'sigint_write', 'sigterm_write'):
     io.VideoWriter.write = failing_write
 

@@ -10,7 +10,9 @@ from PIL import Image
 import demo
 from src.compat import tf
 from src.demo import outputs as demo_outputs
+from src.demo import writers
 from src.demo.images import ImageRun, prepared
+from src.demo.records import RunContext
 from src.demo.people import PeopleFinder, from_openpose, parse_boxes, whole_image
 from src.demo.sources import list_images
 from src.errors import HMRError
@@ -38,7 +40,7 @@ def run_images(model, paths, out_dir, finder=None, outputs=('figure',) + tuple(F
     """ImageRun over `paths` (whole images unless `finder`); returns (failures, reported lines)."""
     lines = []
     finder = finder or PeopleFinder(224, 10)
-    run = ImageRun(model, model.smpl.faces, str(out_dir), outputs, workers, report=lines.append)
+    run = ImageRun(RunContext(model, model.smpl.faces, None, str(out_dir), outputs, workers, lines.append))
     return run.run(prepared(paths, finder, 224)), lines
 
 
@@ -195,13 +197,12 @@ def test_bad_files_fail_alone_in_one_line(tmp_path, model):
 def test_an_unexpected_error_on_one_image_is_reported_and_the_rest_go_on(tmp_path, model, monkeypatch):
     for name in ('a.png', 'b.png', 'c.png'):
         sample_image(str(tmp_path / name), size=(60, 80))
-    real_write_obj = demo_outputs.write_obj
-
-    def failing_write_obj(stem, result, faces):
+    def failing_write_obj(stem, result, faces, body):
         if stem.endswith('b'):
             raise ZeroDivisionError('simulated bug')
-        real_write_obj(stem, result, faces)
-    monkeypatch.setattr(demo_outputs, 'write_obj', failing_write_obj)
+        demo_outputs.write_obj(stem, result, faces, body)
+    monkeypatch.setattr(writers, 'WRITERS', tuple(w._replace(image=failing_write_obj) if w.name == 'obj' else w
+                                                  for w in writers.WRITERS))
     paths = [str(tmp_path / n) for n in ('a.png', 'b.png', 'c.png')]
     failures, lines = run_images(model, paths, tmp_path / 'out', outputs=FILES)
     assert failures == 1 and lines == ['failed: %s: unexpected ZeroDivisionError: simulated bug' % paths[1]]
@@ -317,13 +318,13 @@ def test_list_images_accepts_files_folders_and_globs(tmp_path):
 
 
 def test_outputs_are_chosen_by_name():
-    assert demo_outputs.parse_outputs(None, 'image') == ('figure', 'obj', 'json', 'npz')
-    assert demo_outputs.parse_outputs(None, 'video') == ('video', 'json', 'npz', 'bvh', 'glb')
-    assert demo_outputs.parse_outputs('npz,json,npz', 'image') == ('npz', 'json')
+    assert writers.parse_outputs(None, 'image') == ('figure', 'obj', 'json', 'npz')
+    assert writers.parse_outputs(None, 'video') == ('video', 'json', 'npz', 'bvh', 'glb')
+    assert writers.parse_outputs('npz,json,npz', 'image') == ('npz', 'json')
     with pytest.raises(HMRError, match='video cannot be written for image input'):
-        demo_outputs.parse_outputs('json,video', 'image')
+        writers.parse_outputs('json,video', 'image')
     with pytest.raises(HMRError, match='takes names from'):
-        demo_outputs.parse_outputs('gif', 'image')
+        writers.parse_outputs('gif', 'image')
 
 
 def test_the_released_command_gives_a_mesh_for_every_released_sample(tmp_path, synthetic_models, reference_dir):

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from src.demo.images import ImageRun, prepared
+from src.demo.records import RunContext
 from src.demo.people import PeopleFinder, from_box, from_detections, from_openpose, parse_boxes
 from src.demo.stream import predict_stream
 from src.detectors import available, make_detector
@@ -53,7 +54,7 @@ def openpose_person(box, confidence):
 
 def run(model, paths, out, finder, outputs=('json', 'npz', 'obj'), workers=0):
     lines = []
-    failures = ImageRun(model, model.smpl.faces, str(out), outputs, workers, report=lines.append).run(
+    failures = ImageRun(RunContext(model, model.smpl.faces, None, str(out), outputs, workers, lines.append)).run(
         prepared(paths, finder, 224))
     return failures, lines
 
@@ -139,7 +140,7 @@ def test_a_batch_of_people_equals_single_runs(tmp_path, models):
     assert len(singles) == len(batched) == 10  # five people twice: batches of 4, 4 and 2 padded
     for single, batch in zip(singles, batched):
         for key in ('theta', 'verts', 'joints', 'joints3d', 'cams'):
-            np.testing.assert_allclose(batch[key], single[key], rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(getattr(batch, key), getattr(single, key), rtol=1e-5, atol=1e-5)
 
 
 # Crop scale of a detected person over that of their true box (--bbox rule), as measured on the real

@@ -1,4 +1,4 @@
-"""--world through the demo's video writers (src/demo/video.py, src/world/tracks.py): a synthetic walk
+"""--world through the demo's video writers (src/demo/video_files.py, src/world/tracks.py): a synthetic walk
 of the synthetic SMPL body, as one track seen by a tilted camera with noise on the root, written as
 NPZ, JSON, BVH and GLB in the world frame with the camera's pose."""
 import json
@@ -8,8 +8,9 @@ import pygltflib
 import pytest
 
 from src.body_model import BodyModel
-from src.demo.video import VideoRun, fill_gaps
-from src.world.flags import WorldOptions
+from src.demo import video_files
+from src.demo.records import RunContext, TrackResult, VideoResult
+from src.export.motion_file import fill_gaps
 from src.world.gltf_camera import GLTF_CAMERA_TO_IMAGE_CAMERA
 from src.world.tracks import world_tracks
 from tests.world_walk import FPS, seen_by, tilted_camera, walk, walk_of_body
@@ -21,17 +22,17 @@ def written(synthetic_models, tmp_path_factory):
     betas, rest_on_floor, poses, _, cam_poses, noisy = walk_of_body(body)
     rotation, _ = tilted_camera()
     frames = len(cam_poses)
-    track = {'id': 3, 'frames': np.arange(frames), 'pose': cam_poses, 'shape': betas, 'translation': noisy,
-             'cam': np.zeros((frames, 3)), 'bbox': np.zeros((frames, 4)), 'score': np.ones(frames),
-             'reproj_px': np.full(frames, 3.), 'truncated': np.zeros(frames, bool),
-             'doubtful': np.zeros(frames, bool), 'joints3d': None}
+    track = TrackResult(id=3, frames=np.arange(frames), pose=cam_poses, shape=betas, translation=noisy,
+                        cam=np.zeros((frames, 3)), bbox=np.zeros((frames, 4)), score=np.ones(frames),
+                        reproj_px=np.full(frames, 3.), truncated=np.zeros(frames, bool),
+                        doubtful=np.zeros(frames, bool))
     out = tmp_path_factory.mktemp('world_video')
-    run = VideoRun(None, body.faces, body, str(out), ('json', 'npz', 'bvh', 'glb'), 0,
-                   world=WorldOptions(world=True))
-    run.every = 1
-    run.world_results = world_tracks([track], body, FPS, 1, fill_gaps)[0]
-    camera = np.array([800., 320., 240.])
-    run._write_tracks(str(out / 'clip'), 'clip.mp4', [track], camera, FPS, frames, (640, 480))
+    context = RunContext(None, body.faces, body, str(out), ('json', 'npz', 'bvh', 'glb'), 0)
+    result = VideoResult(stem=str(out / 'clip'), source='clip.mp4', tracks=[track], camera=np.array([800., 320., 240.]),
+                         size=(640, 480), fps=FPS, every=1, frame_count=frames, frames=None, video_fps=FPS,
+                         draw_flags=False, smoothed=True, world=world_tracks([track], body, FPS, 1, fill_gaps)[0])
+    for write in (video_files.write_json, video_files.write_npz, video_files.write_bvh, video_files.write_glb):
+        write(result, context)
     return out, rotation, rest_on_floor, poses
 
 

@@ -65,16 +65,17 @@ def require_model_files(config):
                        '--onnx_path' % config.onnx_path)
 
 
-def build_model(config, batch_size):
-    """A model with RunModel's predict / predict_dict / smpl.faces / img_size / batch_size."""
+def build_model(config, batch_size, smpl_model=None):
+    """A model with RunModel's predict / predict_dict / smpl.faces / img_size / batch_size;
+    `smpl_model`: the SMPL pickle's contents when already read."""
     name, precision = chosen(config)
     config.batch_size = batch_size
     if name == 'onnx':
         from .onnx_model import OnnxModel
-        return OnnxModel(config, config.onnx_path)
+        return OnnxModel(config, config.onnx_path, smpl_model)
     from ..compat import tf
     from ..RunModel import RunModel
-    return RunModel(config, sess=tf.Session(config=tf_session_config(tf, precision)))
+    return RunModel(config, sess=tf.Session(config=tf_session_config(tf, precision)), smpl_model=smpl_model)
 
 
 def tf_session_config(tf, precision):

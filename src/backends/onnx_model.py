@@ -11,8 +11,8 @@ from .common import IMG_SIZE_KEY, INPUT_NAME, MODEL_KIND, MODEL_KIND_KEY, OUTPUT
 class MeshFaces(object):
     """What the demo reads of RunModel's `smpl`: the mesh's triangles."""
 
-    def __init__(self, smpl_model_path, face_path=None):
-        self.faces = mesh_faces(load_smpl_pickle(smpl_model_path), face_path)
+    def __init__(self, smpl_model_path, face_path=None, model=None):
+        self.faces = mesh_faces(load_smpl_pickle(smpl_model_path) if model is None else model, face_path)
 
 
 def _session(onnx_path):
@@ -32,7 +32,7 @@ class OnnxModel(object):
     """predict / predict_dict as RunModel's, from `onnx_path` (any batch size; `batch_size` is how many
     images the demo gathers per call)."""
 
-    def __init__(self, config, onnx_path):
+    def __init__(self, config, onnx_path, smpl_model=None):
         self.batch_size = config.batch_size
         self.img_size = config.img_size
         self.session = _session(onnx_path)
@@ -44,7 +44,7 @@ class OnnxModel(object):
                            'outputs %s)' % (onnx_path, ','.join(inputs), ','.join(outputs)))
         if int(meta[IMG_SIZE_KEY]) != self.img_size:
             raise HMRError('%s takes %s px crops, not --img_size %d' % (onnx_path, meta[IMG_SIZE_KEY], self.img_size))
-        self.smpl = MeshFaces(config.smpl_model_path, config.smpl_face_path)
+        self.smpl = MeshFaces(config.smpl_model_path, config.smpl_face_path, smpl_model)
 
     def predict(self, images, get_theta=False):
         """As RunModel.predict: images N x img_size x img_size x 3 in [-1, 1]."""

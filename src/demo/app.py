@@ -6,8 +6,11 @@ import sys
 from ..errors import HMRError
 from ..util.names import one_line
 from ..util.out_dir import prepare_out_dir
-from . import outputs as demo_outputs
+from . import writers
+from .outputs import output_names
 from .people import PeopleFinder, parse_boxes
+from .body import numpy_body, read_body
+from .records import RunContext
 from .sources import is_video_path, list_images, refuse_overwriting_inputs
 from ..world.flags import camera_for, options as world_options
 
@@ -62,28 +65,30 @@ def picture_workers(config, count):
     return 0 if count == 1 else max(1, min(MAX_PICTURE_WORKERS, os.cpu_count() or 1))
 
 
-def build_model(config, batch_size):
+def build_model(config, batch_size, body=None):
+    """The backend's model; `body`: the run's RunBody (src/demo/body.py), its pickle already read."""
     from ..backends import build_model as build_backend_model
-    return build_backend_model(config, batch_size)
+    return build_backend_model(config, batch_size, body.model if body is not None else None)
 
 
-def body_model(config, outputs):
-    """The NumPy SMPL the exporters and the video overlay pose, loaded only when they are asked for."""
-    if not set(outputs) & {'bvh', 'glb', 'video'} and not getattr(config, 'world', False):
-        return None
-    from ..body_model import BodyModel
-    return BodyModel.from_pickle(config.smpl_model_path)
+def model_and_body(config, batch_size, outputs, model=None):
+    """(model, faces, NumPy body or None) of a run, the SMPL pickle read once; `model`: one already
+    loaded (the web app's), whose faces are kept."""
+    if model is not None:
+        return model, model.smpl.faces, numpy_body(config, outputs)
+    body = read_body(config)
+    return build_model(config, batch_size, body), body.faces, numpy_body(config, outputs, body)
 
 
 def run_images(config, paths, model=None):
     from tqdm import tqdm
     from .images import ImageRun, prepared
 
-    outputs = demo_outputs.parse_outputs(config.outputs, 'image')
+    outputs = writers.parse_outputs(config.outputs, writers.IMAGE)
     if config.json_path and len(paths) > 1:
         raise HMRError('--json_path describes one image, but %s names %d' % (config.img_path, len(paths)))
-    refuse_overwriting_inputs(paths + [config.json_path], config.out_dir, demo_outputs.output_names(paths),
-                              ['png' if name == 'figure' else name for name in outputs])
+    refuse_overwriting_inputs(paths + [config.json_path], config.out_dir, output_names(paths),
+                              writers.extensions(outputs))
     find_people = make_finder(config)
     items = prepared(paths, find_people, config.img_size)
     batch_size = batch_for(config, len(paths) * config.max_people)
@@ -94,13 +99,13 @@ def run_images(config, paths, model=None):
             raise HMRError(item.error)
         items = iter([item])
         batch_size = min(batch_size, len(item.crops))
-    model = model if model is not None else build_model(config, batch_size)
     options = world_options(config)
     if options.world:
         raise HMRError('--world finds the floor from the motion of a video; %s is not one' % config.img_path)
-    run = ImageRun(model, model.smpl.faces, config.out_dir, outputs, picture_workers(config, len(paths)),
-                   body_model(config, outputs), report=lambda line: tqdm.write(one_line(line), file=sys.stderr),
-                   camera_for=camera_for(options), draw_flags=options.flags)
+    model, faces, body = model_and_body(config, batch_size, outputs, model)
+    context = RunContext(model, faces, body, config.out_dir, outputs, picture_workers(config, len(paths)),
+                         lambda line: tqdm.write(one_line(line), file=sys.stderr))
+    run = ImageRun(context, camera_for=camera_for(options), draw_flags=options.flags)
     with tqdm(total=len(paths), desc='HMR', unit='image', disable=len(paths) == 1) as bar:
         failures = run.run(items, progress=lambda: bar.update(1))
     print('wrote results for %d of %d image(s) to %s' % (len(paths) - failures, len(paths), config.out_dir))
@@ -109,13 +114,14 @@ def run_images(config, paths, model=None):
 
 def run_video(config, model=None):
     from ..video.io import VideoReader
-    from .video import VideoRun
-    outputs = demo_outputs.parse_outputs(config.outputs, 'video')
+    from .video_run import VideoRun
+    outputs = writers.parse_outputs(config.outputs, writers.VIDEO)
     find_people = make_finder(config, video=True)
     frames = VideoReader(config.img_path, config.start, config.end, config.every).selected_count
-    model = model if model is not None else build_model(config, batch_for(config, (frames or 0) * config.max_people))
-    run = VideoRun(model, model.smpl.faces, body_model(config, outputs), config.out_dir, outputs,
-                   picture_workers(config, 2), smooth=config.smooth, world=world_options(config))
+    batch_size = batch_for(config, (frames or 0) * config.max_people)
+    model, faces, body = model_and_body(config, batch_size, outputs, model)
+    context = RunContext(model, faces, body, config.out_dir, outputs, picture_workers(config, 2))
+    run = VideoRun(context, smooth=config.smooth, world=world_options(config))
     return run.run(config.img_path, find_people, config.start, config.end, config.every)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import HMRError
 from ..util.image import crop_for_model, read_image
 from . import outputs as demo_outputs
+from . import writers
 from .results import image_result
 from .stream import predict_stream, prefetched
 from .workers import Ledger, Pictures
@@ -48,17 +49,12 @@ def prepare(path, name, find_people, img_size):
 
 
 class ImageRun(object):
-    """Writes the selected outputs of each image to `out_dir`; `report(line)` hears of failures."""
+    """Writes the selected outputs of each image through the table of writers; `context` a RunContext
+    (as VideoRun's), whose report(line) hears of failures."""
 
-    def __init__(self, model, faces, out_dir, outputs, workers=0, body=None, report=None, camera_for=None,
-                 draw_flags=False):
-        self.model = model
-        self.faces = faces
-        self.out_dir = out_dir
-        self.outputs = outputs
-        self.body = body
-        self.report = report or (lambda line: sys.stderr.write(line + '\n'))
-        self.workers = workers
+    def __init__(self, context, camera_for=None, draw_flags=False):
+        self.context = context
+        self.report = context.report or (lambda line: sys.stderr.write(line + '\n'))
         self.camera_for = camera_for  # (path, image) -> a real camera [f, cx, cy], or None: the released one
         self.draw_flags = draw_flags
 
@@ -73,19 +69,22 @@ class ImageRun(object):
             if progress is not None:
                 progress()
 
+        chosen = [writer for writer in writers.WRITERS if writer.name in self.context.outputs and writer.image]
+        drawn = [writer for writer in chosen if writers.RENDERER in writer.needs]
+        written = [writer for writer in chosen if writers.RENDERER not in writer.needs]
         items = prefetched(items, PREFETCH)
-        pictures = (Pictures(self.workers, self.faces, describe=lambda args: args[1].path)
-                    if 'figure' in self.outputs else None)
+        workers = self.context.workers
+        pictures = Pictures(workers, self.context.faces, describe=lambda args: args[1].path) if drawn else None
         files = concurrent.futures.ThreadPoolExecutor(1)
-        ledger = Ledger(2 * max(1, self.workers) + PREFETCH, done)
+        ledger = Ledger(2 * max(1, workers) + PREFETCH, done)
         try:
-            for item, predictions in predict_stream(self.model, items, lambda item: item.crops):
+            for item, predictions in predict_stream(self.context.model, items, lambda item: item.crops):
                 if item.error:
                     failed = concurrent.futures.Future()
                     failed.set_exception(HMRError(item.error))
                     ledger.add(item.path, [failed])
                 else:
-                    ledger.add(item.path, self._submit(item, predictions, pictures, files))
+                    ledger.add(item.path, self._submit(item, predictions, written, drawn, pictures, files))
         finally:
             ledger.collect()
             files.shutdown(wait=True)
@@ -93,8 +92,8 @@ class ImageRun(object):
                 pictures.close()
         return failures[0]
 
-    def _submit(self, item, predictions, pictures, files):
-        if not all(np.all(np.isfinite(value)) for prediction in predictions for value in prediction.values()):
+    def _submit(self, item, predictions, written, drawn, pictures, files):
+        if not all(np.all(np.isfinite(value)) for prediction in predictions for value in prediction):
             # Never written: NaN is not JSON, nor a vertex.
             failed = concurrent.futures.Future()
             failed.set_exception(HMRError('%s: the model gave non-finite values (NaN or infinity); is the '
@@ -102,16 +101,17 @@ class ImageRun(object):
             return [failed]
         camera = self.camera_for(item.path, item.image) if self.camera_for else None
         result = image_result(item.path, item.name, item.image, item.people, item.proc_params, predictions, camera)
-        stem = os.path.join(self.out_dir, item.name)
-        jobs = [files.submit(demo_outputs.write_files, stem, result, self.outputs, self.faces, self.body)]
-        if pictures is not None:
-            doubtful = [person['bbox'] for person in result.people if person['doubtful']]
-            if self.draw_flags and doubtful:  # --flags: doubtful people boxed in the figure's image
-                from ..world.quality import draw_flags
-                result = result._replace(image=draw_flags(result.image, doubtful))
-            jobs.append(pictures.submit(_write_figure, stem, result, self.faces))
+        stem = os.path.join(self.context.out_dir, item.name)
+        jobs = [files.submit(write_files, written, stem, result, self.context.faces, self.context.body)]
+        doubtful = [person.bbox for person in result.people if person.doubtful]
+        if drawn and self.draw_flags and doubtful:  # --flags: doubtful people boxed in the figure's image
+            from ..world.quality import draw_flags
+            result = result._replace(image=draw_flags(result.image, doubtful))
+        jobs.extend(pictures.submit(writer.image, stem, result, self.context.faces) for writer in drawn)
         return jobs
 
 
-def _write_figure(renderer, stem, result, faces):
-    demo_outputs.write_figure(stem, result, faces, renderer)
+def write_files(chosen, stem, result, faces, body):
+    """The outputs of `result` that need no renderer (rows of the table), one after the other."""
+    for writer in chosen:
+        writer.image(stem, result, faces, body)

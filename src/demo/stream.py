@@ -8,6 +8,7 @@ import threading
 import numpy as np
 
 from ..backends.common import fill_batch
+from .records import Prediction
 
 _END = object()
 
@@ -56,8 +57,8 @@ def prefetched(iterable, size):
 
 
 def predict_stream(model, items, crops_of):
-    """Yield (item, predictions) for each of `items` in order, where predictions is one dict per crop
-    of `crops_of(item)` (a list, possibly empty) with the keys of RunModel.predict_dict.
+    """Yield (item, predictions) for each of `items` in order, where predictions is one Prediction
+    (a row of RunModel.predict_dict) per crop of `crops_of(item)` (a list, possibly empty).
 
     Crops are gathered across items into batches of the model's batch size; the last batch is padded
     with zeros. An item is yielded as soon as all its crops have run."""
@@ -69,7 +70,7 @@ def predict_stream(model, items, crops_of):
         batch = np.stack([crop for _, crop in queued[:count]]).astype(np.float32)
         results = model.predict_dict(fill_batch(batch, batch_size))
         for row, (entry, _) in enumerate(queued[:count]):
-            entry[2].append({key: value[row] for key, value in results.items()})
+            entry[2].append(Prediction.row(results, row))
             entry[1] -= 1
         del queued[:count]
 

@@ -7,7 +7,7 @@ from ..errors import HMRError
 
 def run_live(config):
     from ..demo import app as demo_app
-    from ..demo import outputs as demo_outputs
+    from ..demo import writers
     from .follow import make_live_finder
     from .recorder import Recorder
     from .run import LiveRun, capture_name
@@ -22,12 +22,13 @@ def run_live(config):
     if config.preview_port is not None and not 0 <= config.preview_port < 65536:
         raise HMRError('--preview_port must be a port number (0-65535), got %d' % config.preview_port)
     # --outputs asks for the recording; none by default (a live run may last for hours).
-    outputs = demo_outputs.parse_outputs(config.outputs, 'video') if config.outputs else ()
+    outputs = writers.parse_outputs(config.outputs, writers.VIDEO) if config.outputs else ()
     if config.json_path or config.bbox:
         raise HMRError('--json_path and --bbox describe one image; a live source is searched by --detector')
     people = make_live_finder(demo_app.make_finder(config), config.live_follow)
-    model = demo_app.build_model(config, 1)
-    body = demo_app.body_model(config, ('video',)) if (config.vmc or config.preview_port is not None or outputs) else None
+    # The NumPy body poses what is sent, previewed or recorded.
+    posed = config.vmc or config.preview_port is not None or outputs
+    model, faces, body = demo_app.model_and_body(config, 1, ('video',) if posed else ())
     record = None
     if outputs:
         if not os.path.isdir(config.out_dir):
@@ -36,7 +37,7 @@ def run_live(config):
         source = os.path.abspath(config.live) if os.path.isfile(config.live) else config.live
 
         def record(size, camera):
-            return Recorder(stem, source, size, outputs, model, model.smpl.faces, body,
+            return Recorder(stem, source, size, outputs, model, faces, body,
                             demo_app.picture_workers(config, 2), config.smooth)
     run = LiveRun(model, people, body, smooth=config.smooth, vmc=VMCSender(config.vmc) if config.vmc else None,
                   vmc_track=config.vmc_track, record=record,

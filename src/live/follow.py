@@ -21,7 +21,7 @@ import numpy as np
 from ..demo.people import from_detections
 from ..detectors import Detection, make_follower
 from ..detectors.boxes import area
-from ..detectors.follow import distinct, same_person
+from ..detectors.follow import distinct
 from ..errors import HMRError
 from ..joints import COCOPLUS19, OPENPOSE_COCO18, reorder
 

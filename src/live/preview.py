@@ -119,7 +119,7 @@ class Preview(object):
         """Draw the newest frame in a picture worker process (src.demo.workers), one at a time: drawing
         in a thread here would hold the interpreter's lock (opendr, the legacy renderer, is Python) and
         slow the model's loop."""
-        from ..demo.video import overlay_frame
+        from ..demo.video_files import overlay_frame
         pictures = self._pictures
         try:
             while True:

@@ -5,7 +5,8 @@ would for a video of those frames, and the temporary video is removed."""
 import collections
 import os
 
-from ..demo.video import Track, VideoRun
+from ..demo.records import RunContext, Track
+from ..demo.video_run import VideoRun
 from ..video.io import VideoReader, VideoWriter
 
 # The processed frames are kept nearly losslessly (x264 quality 12) at the cheapest encoder speed,
@@ -27,7 +28,7 @@ class RecordedFrames(object):
 class Recorder(object):
     def __init__(self, stem, source, size, outputs, model, faces, body, workers, smooth):
         self.stem, self.source, self.size = stem, source, size
-        self._run = VideoRun(model, faces, body, os.path.dirname(stem) or '.', outputs, workers, smooth)
+        self._run = VideoRun(RunContext(model, faces, body, os.path.dirname(stem) or '.', outputs, workers), smooth)
         self._frames_path = '%s.live-frames.mp4' % os.path.join(os.path.dirname(stem), '.' + os.path.basename(stem))
         self._writer = VideoWriter(self._frames_path, 25., size, crf=FRAMES_CRF, preset='ultrafast')
         self._indices = []

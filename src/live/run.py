@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from ..camera import whole_frame_camera
+from ..demo.records import Prediction
 from ..demo.results import in_shared_camera, person_result, with_quality
 from ..errors import HMRError
 from ..util.image import crop_for_model
@@ -164,7 +165,7 @@ class LiveRun(object):
         for person in people:
             crop, proc_param = crop_for_model(frame.image, person.scale, person.center, self.model.img_size)
             prediction = self.model.predict_dict(crop[None].astype(np.float32))
-            results.append(person_result(person, proc_param, {k: v[0] for k, v in prediction.items()}))
+            results.append(person_result(person, proc_param, Prediction.row(prediction, 0)))
         size = (frame.image.shape[1], frame.image.shape[0])
         self.people.moved(size, [person['joints2d_original'] for person in results])
         return [with_quality(person, size) for person in in_shared_camera(results, camera)], ids
@@ -172,11 +173,10 @@ class LiveRun(object):
     def _smoothed(self, frame, track_id, person):
         """(pose, betas, translation) of the person, filtered online along their track."""
         if not self.smooth:
-            return person['pose'], person['shape'], person['translation']
+            return person.pose, person.shape, person.translation
         from ..video.smoothing import OnlineTrackSmoother
         smoother = self._smoothers.setdefault(track_id, OnlineTrackSmoother())
-        _, pose, betas, trans = smoother(frame.time, person['cam'], person['pose'], person['shape'],
-                                         person['translation'])
+        _, pose, betas, trans = smoother(frame.time, person.cam, person.pose, person.shape, person.translation)
         return pose, betas, trans
 
     def _vmc_person(self, ids):

@@ -32,15 +32,16 @@ def _regress_points(verts, regressor):
 
 
 class SMPL(object):
-    def __init__(self, pkl_path, joint_type='cocoplus', dtype=tf.float32, face_path=None):
-        """Builds the model's (non-trainable) variables from the SMPL pickle at `pkl_path`; `faces` are
-        the pickle's, or the released smpl_faces.npy at `face_path` for a pickle without them.
+    def __init__(self, pkl_path, joint_type='cocoplus', dtype=tf.float32, face_path=None, model=None):
+        """Builds the model's (non-trainable) variables from the SMPL pickle at `pkl_path` (or its
+        contents `model`, already read); `faces` are the pickle's, or the released smpl_faces.npy at
+        `face_path` for a pickle without them.
 
         Variable names are those of the released checkpoint, so it restores into them.
         """
         if joint_type not in JOINT_TYPES:
             raise HMRError('unknown joint type %r: it must be "cocoplus" or "lsp"' % joint_type)
-        model = load_smpl_pickle(pkl_path)
+        model = load_smpl_pickle(pkl_path) if model is None else model
         missing = [k for k in _REQUIRED_KEYS if k not in model]
         if missing:
             raise HMRError('SMPL model %s lacks %s' % (pkl_path, ', '.join(missing)))

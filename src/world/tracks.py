@@ -8,15 +8,15 @@ from .frame import world_motion_of_body
 
 
 def world_tracks(tracks, body, fps, every, fill_gaps, lock_feet=True):
-    """{track id: (frames, WorldMotion)} over each track's frames from its first to its last (gaps
+    """`tracks`: TrackResult (src/demo/records.py) -> {track id: (frames, WorldMotion)} over each track's frames from its first to its last (gaps
     filled by `fill_gaps`, as the animations are), and the floor (4,) they share."""
     results, floor = {}, None
-    for track in sorted(tracks, key=lambda t: -len(t['frames'])):
-        kept, poses, trans = fill_gaps(np.asarray(track['frames']) // every, track['pose'], track['translation'])
-        motion = world_motion_of_body(body, track['shape'], poses, trans, fps, lock_feet, floor)
+    for track in sorted(tracks, key=lambda t: -len(t.frames)):
+        kept, poses, trans = fill_gaps(np.asarray(track.frames) // every, track.pose, track.translation)
+        motion = world_motion_of_body(body, track.shape, poses, trans, fps, lock_feet, floor)
         floor = motion.floor
         # Back to the video's frame numbers (kept frames are every `every`-th from the first).
-        results[track['id']] = (kept * every + int(track['frames'][0]) % every, motion)
+        results[track.id] = (kept * every + int(track.frames[0]) % every, motion)
     return results, floor
 
 
