@@ -167,7 +167,7 @@ class LiveRun(object):
             prediction = self.model.predict_dict(crop[None].astype(np.float32))
             results.append(person_result(person, proc_param, Prediction.row(prediction, 0)))
         size = (frame.image.shape[1], frame.image.shape[0])
-        self.people.moved(size, [person['joints2d_original'] for person in results])
+        self.people.moved(size, [person.joints2d_original for person in results])
         return [with_quality(person, size) for person in in_shared_camera(results, camera)], ids
 
     def _smoothed(self, frame, track_id, person):
