@@ -92,10 +92,10 @@ def test_a_huge_batch_is_capped_to_the_inputs(tmp_path, synthetic_models, folder
     built = []
     real_build = app.build_model
 
-    def build_model(config, batch_size):
+    def build_model(config, batch_size, body=None):
         built.append(batch_size)
         assert batch_size <= 2 * 10, 'a batch of %d crops for 2 images of at most 10 people' % batch_size
-        return real_build(config, batch_size)
+        return real_build(config, batch_size, body)
 
     monkeypatch.setattr(app, 'build_model', build_model)
     out = str(tmp_path / 'out')

@@ -82,7 +82,8 @@ class VideoRun(object):
                              fps=fps, every=self.every, frame_count=frame_count, frames=frames,
                              video_fps=video_fps or fps, draw_flags=self.world.flags, smoothed=self.smooth,
                              world=self.world_results, foot_lock=self.world.foot_lock)
-        for writer in writers.WRITERS:
+        # The drawn outputs (the overlay video: minutes) last, so that an interrupted run keeps the rest.
+        for writer in sorted(writers.WRITERS, key=lambda writer: writers.RENDERER in writer.needs):
             if writer.name in self.context.outputs and writer.video:
                 writer.video(result, self.context)
 

@@ -6,7 +6,8 @@
         was found: tests/golden/demo_predictions.npz. Run once; the network's numbers depend on the CPU.
     python -m tests.golden.make_demo_golden golden
         replays them through the demo's writers (tests/demo_replay.py) and records the sha256 of every
-        data file and the drawn pictures (downsampled) as the golden answers. Run with the code whose
+        data file and the drawn pictures (downsampled) as the golden answers, and (modern runtime) the
+        data files themselves, for CPUs that round differently. Run with the code whose
         files are to be kept, on each runtime (the hashes are per runtime: NumPy's NPZ bytes differ).
 """
 import json
@@ -30,7 +31,7 @@ def _config(smpl_path, ckpt):
 
 
 def record(photo, openpose_json, clip):
-    from src import synthetic_model
+    from src.samples import synthetic_model
     from src.demo.people import PeopleFinder
     from src.detectors import make_detector, make_follower
     from src.demo.people import from_openpose
@@ -75,7 +76,7 @@ def record(photo, openpose_json, clip):
 
 
 def golden():
-    from src import synthetic_model
+    from src.samples import synthetic_model
     from tests.runtimes import current_runtime
     work = tempfile.mkdtemp()
     smpl_path = os.path.join(work, 'smpl.pkl')
@@ -91,6 +92,10 @@ def golden():
         f.write('\n')
     pictures = written.pictures()
     np.savez_compressed(demo_replay.GOLDEN_PICTURES, **pictures)
+    if current_runtime() == 'modern':
+        from tests.test_demo_golden import key
+        np.savez_compressed(demo_replay.GOLDEN_FILES, **{key(name): np.frombuffer(content, np.uint8)
+                                                         for name, content in written.contents().items()})
     print('golden hashes of %d files for %s, pictures %s' % (len(goldens[current_runtime()]), current_runtime(),
                                                               sorted(pictures)))
 
