@@ -162,6 +162,7 @@ def replay(out_dir, smpl_path):
     from src.demo.records import RunContext
     from src.demo.video_run import VideoRun
     from src.export.cli import run as export
+    from src.video.io import VideoReader
     data = load()
     body = BodyModel.from_pickle(smpl_path)
     folders = [os.path.join(out_dir, name) for name in ('image', 'video', 'export')]
@@ -171,7 +172,7 @@ def replay(out_dir, smpl_path):
     clip = os.path.join(os.path.dirname(os.path.abspath(out_dir)), 'clip.mp4')
     write_stand_in_clip(clip, data)
     VideoRun(RunContext(ReplayModel(data, 'video_'), body.faces, body, folders[1], VIDEO_OUTPUTS, 0)).run(
-        clip, ReplayFinder(data))
+        VideoReader(clip), ReplayFinder(data))
     export(['--motion', os.path.join(folders[1], 'clip.npz'), '--out_dir', folders[2], '--smpl_model', smpl_path])
     return Written(out_dir, clip)
 

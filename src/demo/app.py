@@ -117,12 +117,12 @@ def run_video(config, model=None):
     from .video_run import VideoRun
     outputs = writers.parse_outputs(config.outputs, writers.VIDEO)
     find_people = make_finder(config, video=True)
-    frames = VideoReader(config.img_path, config.start, config.end, config.every).selected_count
-    batch_size = batch_for(config, (frames or 0) * config.max_people)
+    reader = VideoReader(config.img_path, config.start, config.end, config.every)
+    batch_size = batch_for(config, (reader.selected_count or 0) * config.max_people)
     model, faces, body = model_and_body(config, batch_size, outputs, model)
     context = RunContext(model, faces, body, config.out_dir, outputs, picture_workers(config, 2))
     run = VideoRun(context, smooth=config.smooth, world=world_options(config))
-    return run.run(config.img_path, find_people, config.start, config.end, config.every)
+    return run.run(reader, find_people)
 
 
 def run(config, model=None):

@@ -45,9 +45,10 @@ class VideoRun(object):
         self.real_camera = False
         self.world_results = None
 
-    def run(self, path, find_people, start=0, end=None, every=1):
-        from ..video.io import VideoReader, check_encodable_rate
-        reader = VideoReader(path, start, end, every)
+    def run(self, reader, find_people):
+        """The video `reader` (src/video/io.py VideoReader, its frame range chosen) through both passes."""
+        from ..video.io import check_encodable_rate
+        path = reader.path
         name = os.path.splitext(os.path.basename(path))[0]
         stem = os.path.join(self.context.out_dir, name)
         if 'video' in self.context.outputs and os.path.abspath(stem + '.mp4') == os.path.abspath(path):
@@ -57,7 +58,7 @@ class VideoRun(object):
             centred_camera(focal, reader.size)
         self.real_camera = focal is not None
         self.every = reader.every
-        fps = reader.fps / float(every)
+        fps = reader.fps / float(reader.every)
         if 'video' in self.context.outputs:  # before the long first pass
             check_encodable_rate(stem + '.mp4', fps)
         tracks, frame_count = self._track_people(reader, find_people, camera, path)
