@@ -21,9 +21,15 @@ $(ONNX_EXPORT_VENV)/.installed: requirements-onnx-export.txt
 	$(ONNX_EXPORT_VENV)/bin/pip install -q -r requirements-onnx-export.txt
 	touch $@
 
+ONNX_EXPORT = $(ONNX_EXPORT_VENV)/bin/python -m src.onnx_export --load_path $(ONNX_LOAD_PATH) \
+  --smpl_model_path $(ONNX_SMPL_PATH) --out_path $(ONNX_OUT)
+
 onnx: $(ONNX_EXPORT_VENV)/.installed
-	$(ONNX_EXPORT_VENV)/bin/python -m src.onnx_export --load_path $(ONNX_LOAD_PATH) \
-	  --smpl_model_path $(ONNX_SMPL_PATH) --out_path $(ONNX_OUT)
+	$(ONNX_EXPORT)
+
+# The model exported once, and again when the checkpoint changes (make live runs it).
+$(ONNX_OUT): $(ONNX_LOAD_PATH).index | $(ONNX_EXPORT_VENV)/.installed
+	$(ONNX_EXPORT)
 
 # Built from a copy of the tracked sources, so that setuptools' scratch folders stay out of the checkout.
 wheel:
@@ -36,7 +42,7 @@ test-onnx: wheel $(ONNX_EXPORT_VENV)/.installed $(TF2)/.installed
 	$(ONNX_WHEEL_VENV)/bin/pip install -q "$$(ls $(WHEEL_DIR)/hmr-*.whl)[onnx]"
 	$(ONNX_WHEEL_VENV)/bin/pip install -q --no-deps '$(MEDIAPIPE_PIN)'
 	HMR_ONNX_WHEEL_VENV=$(abspath $(ONNX_WHEEL_VENV)) HMR_ONNX_EXPORT_PYTHON=$(abspath $(ONNX_EXPORT_VENV))/bin/python \
-	  $(TF2)/bin/python -m pytest -q -m onnx_wheel tests/test_onnx.py tests/test_onnx_wheel.py $(PYTEST_ARGS)
+	  $(TF2)/bin/python -m pytest -q -m onnx_wheel tests/test_onnx.py tests/test_onnx_wheel.py tests/test_live_backend.py $(PYTEST_ARGS)
 
 # bench/bench_onnx.py exports the synthetic model with the exporter's environment.
 bench: $(ONNX_EXPORT_VENV)/.installed

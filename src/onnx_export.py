@@ -13,7 +13,8 @@ import sys
 
 from absl import flags
 
-from .backends.common import IMG_SIZE_KEY, INPUT_NAME, MODEL_KIND, MODEL_KIND_KEY, OUTPUT_NAMES
+from .backends.common import (CHECKPOINT_KEY, IMG_SIZE_KEY, INPUT_NAME, MODEL_KIND, MODEL_KIND_KEY, OUTPUT_NAMES,
+                              checkpoint_digest)
 from .errors import HMRError
 
 # Opset 17 (ONNX 1.12+): ONNX Runtime >= 1.13 runs it.
@@ -58,7 +59,8 @@ def convert(config):
     renames.update({tensor: name for name, tensor in output_names.items()})
     _rename(model.graph, renames)
     model.doc_string = 'HMR (Kanazawa et al. 2018) from %s' % os.path.basename(config.load_path)
-    onnx.helper.set_model_props(model, {MODEL_KIND_KEY: MODEL_KIND, IMG_SIZE_KEY: str(config.img_size)})
+    onnx.helper.set_model_props(model, {MODEL_KIND_KEY: MODEL_KIND, IMG_SIZE_KEY: str(config.img_size),
+                                        CHECKPOINT_KEY: checkpoint_digest(config.load_path)})
     onnx.checker.check_model(model)
     return model
 

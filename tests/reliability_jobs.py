@@ -19,3 +19,19 @@ def always_die(renderer, value):
 
 def square(renderer, value):
     return value * value
+
+
+
+def take_write_lock_and_die(queue):
+    """A process killed while writing to `queue`: its write lock stays taken."""
+    queue._wlock.acquire()
+    os._exit(9)
+
+
+def die_writing_the_result(renderer):
+    """A picture worker killed while writing its result: its pool's result queue (the one SimpleQueue
+    of a legacy worker) keeps its write lock taken."""
+    import gc
+    import multiprocessing.queues
+    queue, = [o for o in gc.get_objects() if isinstance(o, multiprocessing.queues.SimpleQueue)]
+    take_write_lock_and_die(queue)

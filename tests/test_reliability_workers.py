@@ -1,18 +1,22 @@
 """Picture workers that die (kill -9, the OOM killer) or a run that fails or is interrupted while they
 draw: the run ends, the lost pictures are drawn again once or fail with one line naming the input, and
 the exit status says whether something was lost (issue 22, item 1)."""
+import gc
+import multiprocessing
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
 
+from src.demo import workers
 from src.demo.workers import Pictures
 from src.errors import HMRError
 from src.samples.sample_clip import write_sample_clip
 from tests.conftest import PROJECT_DIR
-from tests.reliability_jobs import always_die, square, suicide
+from tests.reliability_jobs import always_die, die_writing_the_result, square, suicide, take_write_lock_and_die
 from tests.test_demo import sample_image
 
 # Each test ends in well under this on 2 cores; a hang fails it instead of blocking the suite.
@@ -68,6 +72,74 @@ def test_cancelled_jobs_do_not_stall_close(faces):
     pictures.close()  # returns: multiprocessing.Pool hung here on Python 3.8+ (InvalidStateError)
     assert any(cancelled)
     assert all(job.cancelled() or job.result() == v * v for v, job in enumerate(jobs))
+
+
+def returns_within(seconds, function):
+    """True if function() returned within `seconds` (run on a daemon thread, which a hang leaves behind)."""
+    thread = threading.Thread(target=function, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return not thread.is_alive()
+
+
+def lock_taken_by_a_dead_worker(queue):
+    dying = multiprocessing.get_context('spawn').Process(target=take_write_lock_and_die, args=(queue,))
+    dying.start()
+    dying.join()
+    assert dying.exitcode == 9
+
+
+def test_a_wakeup_skips_a_result_queue_whose_writer_died():
+    queue = workers._ResultQueue36(ctx=multiprocessing.get_context('spawn'))
+    queue.put(None)
+    assert queue.get() is None  # delivered while the lock is free
+    lock_taken_by_a_dead_worker(queue)
+    assert returns_within(30, lambda: queue.put(None))
+    assert queue.empty()
+
+
+def test_pending_jobs_are_listed_under_the_submit_lock():
+    lock = threading.Lock()
+    pending = workers._PendingItems36(lock)
+    pending[0] = 'job'
+    with lock:
+        assert not returns_within(0.5, pending.items)
+    assert pending.items() == [(0, 'job')]
+
+
+def blas_threads():
+    """The thread counts of NumPy's BLAS (OpenCV bundles a single-threaded one)."""
+    from threadpoolctl import threadpool_info
+    return {pool['num_threads'] for pool in threadpool_info()
+            if pool['user_api'] == 'blas' and 'numpy' in pool['filepath']}
+
+
+def test_numpy_runs_one_blas_thread_while_picture_workers_can_be_spawned(faces):
+    """The legacy OpenBLAS hangs a threaded BLAS call when a worker is spawned from another thread."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(2, user_api='blas'):
+        assert blas_threads() == {2}
+        first, second = Pictures(1, faces), Pictures(1, faces)
+        assert blas_threads() == {1}
+        first.close()
+        assert blas_threads() == {1}  # the other still has workers
+        second.close()
+        assert blas_threads() == {2}
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 7), reason='the pool of Python 3.6 (the legacy runtime)')
+def test_a_pool_whose_worker_died_writing_its_result_is_dropped_without_a_hang(faces):
+    """The hang of the overlay pass on the legacy runtime: the broken pool's shutdown, and the garbage
+    collector's callback once it is gone, woke its thread through the result queue, whose write lock
+    the dead worker held."""
+    pool = workers._spawn_pool(1, faces)
+    with pytest.raises(workers.BrokenProcessPool):
+        pool.submit(die_writing_the_result, None).result(timeout=120)
+
+    def drop():
+        pool.shutdown(wait=False)
+        gc.collect()
+    assert returns_within(60, drop)
 
 
 @pytest.fixture(scope='module')

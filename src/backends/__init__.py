@@ -53,6 +53,27 @@ def chosen(config):
     return name, precision
 
 
+def live_choice(config):
+    """(backend, line or None) of a live run: --backend if given; else ONNX Runtime where it is installed
+    and the model at --onnx_path holds the weights of --load_path (it runs the network faster than
+    TensorFlow on the CPUs measured: bench_live in docs/figures.md), else the default. The line says
+    which runs and why, when the faster one was there to choose."""
+    if getattr(config, 'backend', None) or getattr(config, 'precision', 'fp32') != 'fp32':
+        return chosen(config)[0], None
+    if default_name() == 'onnx' or importlib.util.find_spec('onnxruntime') is None:
+        return default_name(), None
+    if not os.path.exists(config.onnx_path):
+        return 'tf', ('live: TensorFlow runs the network (ONNX Runtime runs it faster from %s: write it with '
+                      '`make onnx`)' % config.onnx_path)
+    from .common import checkpoint_digest
+    from .onnx_model import exported_checkpoint
+    if exported_checkpoint(config.onnx_path) != checkpoint_digest(config.load_path):
+        return 'tf', ('live: TensorFlow runs the network: %s was not exported from %s (`make onnx` exports it)'
+                      % (config.onnx_path, config.load_path))
+    return 'onnx', ('live: ONNX Runtime runs the network (%s, exported from %s), faster here; --backend tf '
+                    'for TensorFlow' % (config.onnx_path, config.load_path))
+
+
 def require_model_files(config):
     """One line unless the files the chosen backend reads exist (checkpoint or ONNX file, SMPL model)."""
     from ..config import require_model_files as require

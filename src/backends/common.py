@@ -15,6 +15,19 @@ OUTPUT_NAMES = ('joints', 'verts', 'cams', 'joints3d', 'theta')
 # ONNX metadata the exporter writes and the ONNX backend checks: a graph of HMR, and its crop size.
 MODEL_KIND_KEY, MODEL_KIND = 'hmr_model', 'HMR inference graph (src/onnx_export.py)'
 IMG_SIZE_KEY = 'hmr_img_size'
+# ...and which checkpoint it holds: the SHA-256 of the checkpoint's .index file, which lists every
+# variable with its data's checksum, so that a model exported from other weights is not taken for it.
+CHECKPOINT_KEY = 'hmr_checkpoint_index_sha256'
+
+
+def checkpoint_digest(load_path):
+    """The SHA-256 of checkpoint `load_path`'s .index file, or None where it is missing."""
+    import hashlib
+    try:
+        with open(load_path + '.index', 'rb') as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except (IOError, OSError):
+        return None
 
 
 def fill_batch(images, batch_size):

@@ -5,7 +5,8 @@ import numpy as np
 
 from ..errors import HMRError
 from ..tf_smpl.smpl_io import load_smpl_pickle, mesh_faces
-from .common import IMG_SIZE_KEY, INPUT_NAME, MODEL_KIND, MODEL_KIND_KEY, OUTPUT_NAMES, as_prediction, to_crop_pixels
+from .common import (CHECKPOINT_KEY, IMG_SIZE_KEY, INPUT_NAME, MODEL_KIND, MODEL_KIND_KEY, OUTPUT_NAMES, as_prediction,
+                     to_crop_pixels)
 
 
 class MeshFaces(object):
@@ -26,6 +27,20 @@ def _session(onnx_path):
         return onnxruntime.InferenceSession(onnx_path, options, providers=['CPUExecutionProvider'])
     except Exception as e:  # onnxruntime raises its own exception types, one per cause
         raise HMRError('%s is not a model ONNX Runtime can load: %s' % (onnx_path, str(e).strip().splitlines()[0]))
+
+
+def exported_checkpoint(onnx_path):
+    """The checkpoint digest (common.checkpoint_digest) the exporter recorded in `onnx_path`, or None
+    (exported before it recorded one). Read without optimising the graph: only its metadata is wanted."""
+    import onnxruntime
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+    options.log_severity_level = 3
+    try:
+        session = onnxruntime.InferenceSession(onnx_path, options, providers=['CPUExecutionProvider'])
+    except Exception as e:  # onnxruntime raises its own exception types, one per cause
+        raise HMRError('%s is not a model ONNX Runtime can load: %s' % (onnx_path, str(e).strip().splitlines()[0]))
+    return session.get_modelmeta().custom_metadata_map.get(CHECKPOINT_KEY)
 
 
 class OnnxModel(object):

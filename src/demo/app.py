@@ -135,7 +135,6 @@ def run(config, model=None):
         raise HMRError('--batch_size must be at least 1, got %d' % config.batch_size)
     if config.live is not None:
         from ..live.app import run_live
-        require_model_files(config)
         return run_live(config)
     video = is_video_path(config.img_path)
     paths = None if video else list_images(config.img_path)

@@ -12,6 +12,7 @@ import concurrent.futures
 import multiprocessing
 import os
 import multiprocessing.queues
+import multiprocessing.reduction
 import pickle
 import queue
 import signal
@@ -94,6 +95,43 @@ class _CallQueue36(multiprocessing.queues.Queue):
                 raise
 
 
+class _ResultQueue36(multiprocessing.queues.SimpleQueue):
+    """The results' queue of _SpawnPool36. The parent puts None into it only to wake the executor's
+    thread, and a worker killed while writing a result leaves the queue's write lock held for good: a
+    wakeup that waits for that lock never returns (a submit, a shutdown, or the garbage collector's
+    callback of the broken pool; seen as a hang of the video overlay pass). A wakeup that finds the
+    lock taken is dropped: the writer's result, or its death seen through its sentinel, wakes the
+    thread anyway."""
+
+    def put(self, obj):
+        if obj is not None:
+            return super(_ResultQueue36, self).put(obj)
+        if self._wlock.acquire(False):
+            try:
+                self._writer.send_bytes(_WAKEUP)
+            finally:
+                self._wlock.release()
+
+
+_WAKEUP = bytes(multiprocessing.reduction.ForkingPickler.dumps(None))
+
+
+class _PendingItems36(dict):
+    """The executor's jobs by id. Python 3.6's executor thread, once a worker died, marks the pool
+    broken and fails the jobs listed here without the lock submit() holds: a job submitted meanwhile
+    changes the dict under that loop (RuntimeError: the thread dies and every job waits forever) or
+    lands after it (never failed). Listed under that lock, a job either is listed or its submit sees
+    the pool broken."""
+
+    def __init__(self, lock):
+        super(_PendingItems36, self).__init__()
+        self._lock = lock
+
+    def items(self):
+        with self._lock:
+            return list(super(_PendingItems36, self).items())
+
+
 class _SpawnPool36(concurrent.futures.ProcessPoolExecutor):
     """Python 3.6's ProcessPoolExecutor (no mp_context, no initializer) with spawned workers started
     by _start_worker: its queues and processes made from the spawn context (the legacy runtime
@@ -106,7 +144,8 @@ class _SpawnPool36(concurrent.futures.ProcessPoolExecutor):
         self._context, self._faces = context, faces
         self._call_queue = _CallQueue36(self._max_workers + process.EXTRA_QUEUED_CALLS, ctx=context)
         self._call_queue._ignore_epipe = True
-        self._result_queue = context.SimpleQueue()
+        self._result_queue = _ResultQueue36(ctx=context)
+        self._pending_work_items = _PendingItems36(self._shutdown_lock)
 
     def _adjust_process_count(self):
         for _ in range(len(self._processes), self._max_workers):
@@ -135,6 +174,37 @@ class _Job(concurrent.futures.Future):
         self.attempt = None
 
 
+class _OneBlasThread(object):
+    """While any Pictures has worker processes, NumPy's BLAS runs on one thread in this process. The
+    legacy runtime's OpenBLAS (0.2.18, in NumPy 1.14) shuts its thread pool down before every fork: a
+    worker spawned from another thread (a fresh pool, started from a callback when a worker died) while
+    the main thread is inside a threaded BLAS call leaves that call waiting forever (seen as a hang of
+    the video overlay pass in the NumPy body; reproduced in a minute by spawning in a loop beside BLAS
+    calls). On one thread no call waits on the pool. The products run here are one frame's pose at a
+    time: small enough for one thread."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._users = 0
+        self._limits = None
+
+    def __enter__(self):
+        from threadpoolctl import threadpool_limits
+        with self._lock:
+            if not self._users:
+                self._limits = threadpool_limits(1, user_api='blas')
+            self._users += 1
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._users -= 1
+            if not self._users:
+                self._limits.restore_original_limits()
+
+
+_ONE_BLAS_THREAD = _OneBlasThread()
+
+
 class Pictures(object):
     """Runs `function(renderer, *args)` jobs in `workers` processes, or here when workers is 0.
 
@@ -154,7 +224,9 @@ class Pictures(object):
         self._retries = collections.deque()
         self._retrying = False
         self._retries_done = threading.Condition(self._lock)
+        self._one_blas_thread = bool(workers)
         if workers:
+            _ONE_BLAS_THREAD.__enter__()
             self._pool = _spawn_pool(workers, faces)
         else:
             from ..util.renderer import SMPLRenderer
@@ -249,6 +321,9 @@ class Pictures(object):
                     if self._retry_pool is not None:
                         self._retry_pool.shutdown(wait=True)
                         self._retry_pool = None
+                    if self._one_blas_thread:
+                        self._one_blas_thread = False
+                        _ONE_BLAS_THREAD.__exit__()
                     return
 
 

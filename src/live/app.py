@@ -1,7 +1,9 @@
 """`python -m demo --live SOURCE`: the live capture from parsed flags. Every flag is checked before the
-model loads, so a bad one costs no wait."""
+model loads, so a bad one costs no wait; then the backend is chosen (src/backends live_choice)."""
 import os
+import sys
 
+from ..backends import live_choice, require_model_files
 from ..errors import HMRError
 
 
@@ -25,6 +27,10 @@ def run_live(config):
     outputs = writers.parse_outputs(config.outputs, writers.VIDEO) if config.outputs else ()
     if config.json_path or config.bbox:
         raise HMRError('--json_path and --bbox describe one image; a live source is searched by --detector')
+    config.backend, line = live_choice(config)
+    if line:
+        print(line, file=sys.stderr)
+    require_model_files(config)
     people = make_live_finder(demo_app.make_finder(config), config.live_follow)
     # The NumPy body poses what is sent, previewed or recorded.
     posed = config.vmc or config.preview_port is not None or outputs
