@@ -14,8 +14,10 @@ bound. What a real model's joints would give is estimated from the `--detector n
 without any detector: the model, the crop, smoothing, VMC) plus the detector's share, measured here:
 the landmark model's check and the search for newcomers (whole picture only), timed on a frame of the
 clip (`estimate_1person_joints_real_model_fps`; the full tiled detection is timed too).
-`--backend onnx` runs the live demo (and the batch-1 figure) on ONNX Runtime (the ONNX file exported
-once by .venv/onnx-export, as bench_onnx does).
+By default the network runs where `make live` runs it: on ONNX Runtime where it is installed and the
+exporter's environment (.venv/onnx-export) can write the model (exported once, as bench_onnx does),
+with TensorFlow's batch-1 rate beside it (`tf_model_batch1_images_per_s`); else on TensorFlow.
+`--backend tf|onnx` chooses.
 """
 import os
 import re
@@ -180,16 +182,26 @@ def joints_estimate(figures):
     return {'estimate_1person_joints_real_model_fps': round(1. / seconds, 1)}
 
 
+def default_backend():
+    """The backend `make live` runs: onnx where ONNX Runtime is installed and the model can be exported."""
+    import importlib.util
+    from bench.bench_onnx import EXPORT_PYTHON
+    return 'onnx' if importlib.util.find_spec('onnxruntime') and os.path.exists(EXPORT_PYTHON) else 'tf'
+
+
 def main(args):
     from src.compat import tf
     smpl, ckpt = synthetic_models()
-    backend_args = []
-    if args.backend == 'onnx':
+    backend = args.backend or default_backend()
+    backend_args = ['--backend', 'tf']
+    if backend == 'onnx':
         from bench.bench_onnx import onnx_file
         backend_args = ['--backend', 'onnx', '--onnx_path', onnx_file(smpl, ckpt)]
-    figures = {'runtime': 'tf%s' % tf.__version__.split('.')[0], 'backend': args.backend,
+    figures = {'runtime': 'tf%s' % tf.__version__.split('.')[0], 'backend': backend,
                'load_average_1min_at_start': os.getloadavg()[0],
                'model_batch1_images_per_s': round(model_rate(smpl, ckpt, backend_args), 1)}
+    if backend == 'onnx':
+        figures['tf_model_batch1_images_per_s'] = round(model_rate(smpl, ckpt, ['--backend', 'tf']), 1)
     folder = tempfile.mkdtemp(prefix='bench_live_')
     try:
         for people in (1, 2):
@@ -210,4 +222,4 @@ def main(args):
 
 if __name__ == '__main__':
     main(command_line(__doc__, lambda parser: parser.add_argument(
-        '--backend', choices=('tf', 'onnx'), default='tf', help='what runs the network (default tf)')))
+        '--backend', choices=('tf', 'onnx'), help='what runs the network (default: as make live runs it)')))
