@@ -99,14 +99,16 @@ class _ResultQueue36(multiprocessing.queues.SimpleQueue):
     """The results' queue of _SpawnPool36. The parent puts None into it only to wake the executor's
     thread, and a worker killed while writing a result leaves the queue's write lock held for good: a
     wakeup that waits for that lock never returns (a submit, a shutdown, or the garbage collector's
-    callback of the broken pool; seen as a hang of the video overlay pass). A wakeup that finds the
-    lock taken is dropped: the writer's result, or its death seen through its sentinel, wakes the
-    thread anyway."""
+    callback of the broken pool; seen as a hang of the video overlay pass). A wakeup waits for the
+    lock a while (a live writer releases it within moments; dropping the wakeup then could lose it, if
+    the writer's message was read already), and is dropped only past that: the holder is dead (its
+    death, seen through its sentinel, wakes the thread) or blocked writing to a full pipe that the
+    waking thread itself drains (its message wakes the thread)."""
 
     def put(self, obj):
         if obj is not None:
             return super(_ResultQueue36, self).put(obj)
-        if self._wlock.acquire(False):
+        if self._wlock.acquire(True, _WAKEUP_LOCK_WAIT_S):
             try:
                 self._writer.send_bytes(_WAKEUP)
             finally:
@@ -114,22 +116,7 @@ class _ResultQueue36(multiprocessing.queues.SimpleQueue):
 
 
 _WAKEUP = bytes(multiprocessing.reduction.ForkingPickler.dumps(None))
-
-
-class _PendingItems36(dict):
-    """The executor's jobs by id. Python 3.6's executor thread, once a worker died, marks the pool
-    broken and fails the jobs listed here without the lock submit() holds: a job submitted meanwhile
-    changes the dict under that loop (RuntimeError: the thread dies and every job waits forever) or
-    lands after it (never failed). Listed under that lock, a job either is listed or its submit sees
-    the pool broken."""
-
-    def __init__(self, lock):
-        super(_PendingItems36, self).__init__()
-        self._lock = lock
-
-    def items(self):
-        with self._lock:
-            return list(super(_PendingItems36, self).items())
+_WAKEUP_LOCK_WAIT_S = 5.
 
 
 class _SpawnPool36(concurrent.futures.ProcessPoolExecutor):
@@ -145,7 +132,6 @@ class _SpawnPool36(concurrent.futures.ProcessPoolExecutor):
         self._call_queue = _CallQueue36(self._max_workers + process.EXTRA_QUEUED_CALLS, ctx=context)
         self._call_queue._ignore_epipe = True
         self._result_queue = _ResultQueue36(ctx=context)
-        self._pending_work_items = _PendingItems36(self._shutdown_lock)
 
     def _adjust_process_count(self):
         for _ in range(len(self._processes), self._max_workers):
