@@ -16,13 +16,16 @@ class MeshFaces(object):
         self.faces = mesh_faces(load_smpl_pickle(smpl_model_path) if model is None else model, face_path)
 
 
-def _session(onnx_path):
+def _session(onnx_path, optimise=True):
+    """An ONNX Runtime session on `onnx_path`; optimise=False where only its metadata is read."""
     import onnxruntime
     if not os.path.exists(onnx_path):
         raise HMRError('ONNX model %s is missing: write it with `make onnx` (python -m src.onnx_export) or pass '
                        '--onnx_path' % onnx_path)
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # its warnings are about graph rewrites, not about the user's run
+    if not optimise:
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
     try:
         return onnxruntime.InferenceSession(onnx_path, options, providers=['CPUExecutionProvider'])
     except Exception as e:  # onnxruntime raises its own exception types, one per cause
@@ -31,16 +34,8 @@ def _session(onnx_path):
 
 def exported_checkpoint(onnx_path):
     """The checkpoint digest (common.checkpoint_digest) the exporter recorded in `onnx_path`, or None
-    (exported before it recorded one). Read without optimising the graph: only its metadata is wanted."""
-    import onnxruntime
-    options = onnxruntime.SessionOptions()
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-    options.log_severity_level = 3
-    try:
-        session = onnxruntime.InferenceSession(onnx_path, options, providers=['CPUExecutionProvider'])
-    except Exception as e:  # onnxruntime raises its own exception types, one per cause
-        raise HMRError('%s is not a model ONNX Runtime can load: %s' % (onnx_path, str(e).strip().splitlines()[0]))
-    return session.get_modelmeta().custom_metadata_map.get(CHECKPOINT_KEY)
+    (exported before it recorded one)."""
+    return _session(onnx_path, optimise=False).get_modelmeta().custom_metadata_map.get(CHECKPOINT_KEY)
 
 
 class OnnxModel(object):

@@ -174,14 +174,14 @@ class _OneBlasThread(object):
         self._users = 0
         self._limits = None
 
-    def __enter__(self):
+    def acquire(self):
         from threadpoolctl import threadpool_limits
         with self._lock:
             if not self._users:
                 self._limits = threadpool_limits(1, user_api='blas')
             self._users += 1
 
-    def __exit__(self, *exc):
+    def release(self):
         with self._lock:
             self._users -= 1
             if not self._users:
@@ -212,7 +212,7 @@ class Pictures(object):
         self._retries_done = threading.Condition(self._lock)
         self._one_blas_thread = bool(workers)
         if workers:
-            _ONE_BLAS_THREAD.__enter__()
+            _ONE_BLAS_THREAD.acquire()
             self._pool = _spawn_pool(workers, faces)
         else:
             from ..util.renderer import SMPLRenderer
@@ -309,7 +309,7 @@ class Pictures(object):
                         self._retry_pool = None
                     if self._one_blas_thread:
                         self._one_blas_thread = False
-                        _ONE_BLAS_THREAD.__exit__()
+                        _ONE_BLAS_THREAD.release()
                     return
 
 
